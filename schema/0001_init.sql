@@ -1,0 +1,111 @@
+-- mlidx schema, version 1. docs/SCHEMA.md documents every table and column.
+--
+-- Two kinds of data live here (public-inbox keeps them apart the same way):
+--   permanent: raw mail and its identity (messages, raw, variants, headers,
+--              recipients, refs, attachments, problems) - written by import,
+--              never derived from anything else;
+--   derived:   threads, ghosts, thread_id/parent columns - rebuilt from the
+--              permanent data by the thread pass after every import.
+
+CREATE TABLE messages (
+  id           INTEGER PRIMARY KEY,
+  msgid        TEXT NOT NULL UNIQUE,       -- without angle brackets
+  date         TEXT,                       -- UTC, YYYY-MM-DDTHH:MM:SS
+  from_name    TEXT NOT NULL DEFAULT '',
+  from_email   TEXT NOT NULL DEFAULT '',
+  subject      TEXT NOT NULL DEFAULT '',
+  list_id      TEXT NOT NULL DEFAULT '',
+  in_reply_to  TEXT,                       -- displayed parent msgid
+  thread_id    INTEGER,                    -- derived
+  kind         TEXT NOT NULL DEFAULT 'message'
+               CHECK (kind IN ('patch', 'cover', 'comment', 'message')),
+  body         TEXT NOT NULL DEFAULT '',   -- text body, UTF-8
+  size         INTEGER NOT NULL,           -- bytes of the raw mail
+  raw_sha1     BLOB NOT NULL,              -- SHA-1 of the raw mail
+  fake_msgid   INTEGER NOT NULL DEFAULT 0  -- 1: the mail had no usable Message-ID
+);
+CREATE INDEX messages_thread ON messages(thread_id);
+CREATE INDEX messages_date ON messages(date);
+CREATE INDEX messages_from ON messages(from_email);
+CREATE INDEX messages_in_reply_to ON messages(in_reply_to);
+
+-- The original bytes of each message (without the mbox "From " line, with
+-- mbox >From quoting undone), kept apart so scans of messages stay small.
+CREATE TABLE raw (
+  message_id INTEGER PRIMARY KEY REFERENCES messages(id),
+  bytes      BLOB NOT NULL
+);
+
+-- A mail whose Message-ID was already taken by a message with other bytes.
+CREATE TABLE variants (
+  id         INTEGER PRIMARY KEY,
+  message_id INTEGER NOT NULL REFERENCES messages(id),
+  raw_sha1   BLOB NOT NULL UNIQUE,
+  date       TEXT,
+  from_email TEXT NOT NULL DEFAULT '',
+  subject    TEXT NOT NULL DEFAULT '',
+  bytes      BLOB NOT NULL
+);
+CREATE INDEX variants_message ON variants(message_id);
+
+CREATE TABLE headers (
+  message_id INTEGER NOT NULL REFERENCES messages(id),
+  position   INTEGER NOT NULL,   -- 0-based, order in the mail
+  name       TEXT NOT NULL,      -- as written
+  value      TEXT NOT NULL,      -- unfolded, RFC 2047-decoded, UTF-8
+  PRIMARY KEY (message_id, position)
+) WITHOUT ROWID;
+
+CREATE TABLE recipients (
+  message_id INTEGER NOT NULL REFERENCES messages(id),
+  position   INTEGER NOT NULL,
+  kind       TEXT NOT NULL CHECK (kind IN ('to', 'cc')),
+  name       TEXT NOT NULL DEFAULT '',
+  email      TEXT NOT NULL DEFAULT '',
+  PRIMARY KEY (message_id, position)
+) WITHOUT ROWID;
+CREATE INDEX recipients_email ON recipients(email);
+
+-- Every id a message refers to (In-Reply-To, then References), cleaned.
+CREATE TABLE refs (
+  message_id INTEGER NOT NULL REFERENCES messages(id),
+  position   INTEGER NOT NULL,
+  msgid      TEXT NOT NULL,
+  PRIMARY KEY (message_id, position)
+) WITHOUT ROWID;
+CREATE INDEX refs_msgid ON refs(msgid);
+
+CREATE TABLE attachments (
+  message_id   INTEGER NOT NULL REFERENCES messages(id),
+  position     INTEGER NOT NULL,
+  content_type TEXT NOT NULL,
+  filename     TEXT NOT NULL DEFAULT '',
+  size         INTEGER NOT NULL,
+  PRIMARY KEY (message_id, position)
+) WITHOUT ROWID;
+
+CREATE TABLE problems (
+  message_id INTEGER NOT NULL REFERENCES messages(id),
+  kind       TEXT NOT NULL,
+  detail     TEXT NOT NULL DEFAULT ''
+);
+CREATE INDEX problems_message ON problems(message_id);
+CREATE INDEX problems_kind ON problems(kind);
+
+-- Derived by the thread pass.
+CREATE TABLE threads (
+  id            INTEGER PRIMARY KEY,   -- the smallest messages.id in the thread
+  root_msgid    TEXT NOT NULL,
+  subject       TEXT NOT NULL DEFAULT '',
+  message_count INTEGER NOT NULL,
+  ghost_count   INTEGER NOT NULL DEFAULT 0,
+  first_date    TEXT,
+  last_date     TEXT
+);
+
+CREATE TABLE ghosts (
+  msgid        TEXT PRIMARY KEY,
+  thread_id    INTEGER NOT NULL,
+  parent_msgid TEXT
+) WITHOUT ROWID;
+CREATE INDEX ghosts_thread ON ghosts(thread_id);

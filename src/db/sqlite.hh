@@ -1,0 +1,84 @@
+// RAII over sqlite3 (SQLiteCpp's shape): a connection, prepared statements
+// that are made once and reset for each use, and a transaction that rolls
+// back in its destructor unless committed.
+#pragma once
+#include <sqlite3.h>
+
+#include <cstdint>
+#include <stdexcept>
+#include <string>
+#include <string_view>
+
+#include "util/result.hh"
+
+namespace mlidx::db {
+
+class Connection {
+ public:
+  enum class Mode { ReadOnly, ReadWrite, Create };
+  static Result<Connection> open(const std::string& path, Mode mode);
+  Connection(Connection&& o) noexcept : db_(o.db_) { o.db_ = nullptr; }
+  Connection& operator=(Connection&& o) noexcept;
+  Connection(const Connection&) = delete;
+  Connection& operator=(const Connection&) = delete;
+  ~Connection();
+
+  sqlite3* handle() const { return db_; }
+  Status exec(std::string_view sql);
+  std::string errmsg() const { return sqlite3_errmsg(db_); }
+  std::int64_t last_insert_id() const { return sqlite3_last_insert_rowid(db_); }
+
+ private:
+  explicit Connection(sqlite3* db) : db_(db) {}
+  sqlite3* db_ = nullptr;
+};
+
+class Statement {
+ public:
+  Statement() = default;
+  Statement(Connection& c, std::string_view sql);  // throws DbError on bad SQL
+  Statement(Statement&& o) noexcept : st_(o.st_) { o.st_ = nullptr; }
+  Statement& operator=(Statement&& o) noexcept;
+  Statement(const Statement&) = delete;
+  ~Statement();
+
+  Statement& bind(int i, std::int64_t v);
+  Statement& bind(int i, std::string_view v);  // TEXT, copied by SQLite
+  Statement& bind_blob(int i, std::string_view v);
+  Statement& bind_null(int i);
+  // Optional text: empty binds NULL.
+  Statement& bind_opt(int i, std::string_view v);
+
+  bool step();  // true: a row is ready; false: done. Throws DbError on error.
+  void run();   // step to completion, then reset
+  void reset();
+
+  std::int64_t int64(int col) const { return sqlite3_column_int64(st_, col); }
+  std::string_view text(int col) const;
+  bool is_null(int col) const { return sqlite3_column_type(st_, col) == SQLITE_NULL; }
+  int columns() const { return sqlite3_column_count(st_); }
+  sqlite3_stmt* handle() const { return st_; }
+
+ private:
+  sqlite3_stmt* st_ = nullptr;
+};
+
+// SQLite failures inside the store are exceptional (disk full, corruption);
+// they are caught at the command boundary and turned into an Error.
+struct DbError : std::runtime_error {
+  using std::runtime_error::runtime_error;
+};
+
+class Transaction {
+ public:
+  explicit Transaction(Connection& c);
+  Transaction(const Transaction&) = delete;
+  ~Transaction();
+  void commit();
+
+ private:
+  Connection& c_;
+  bool done_ = false;
+};
+
+}  // namespace mlidx::db

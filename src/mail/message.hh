@@ -1,0 +1,44 @@
+// One mail parsed into what the database stores about it.
+#pragma once
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "mail/address.hh"
+#include "mail/mime.hh"
+#include "mail/problems.hh"
+
+namespace mlidx {
+
+struct Header {
+  std::string name;
+  std::string value;  // unfolded, RFC 2047-decoded, UTF-8
+};
+
+struct Recipient {
+  std::string kind;  // "to" or "cc"
+  Address addr;
+};
+
+struct Mail {
+  std::string msgid;            // never empty: a fake id when the mail has none
+  std::string date;             // UTC "YYYY-MM-DDTHH:MM:SS", empty if unknown
+  std::string from_name, from_email;
+  std::string subject;
+  std::string list_id;          // the id inside <...> of List-Id, else X-Mailing-List
+  std::string in_reply_to;      // the displayed parent's msgid, empty if none
+  std::vector<std::string> references;  // all ids referred to, cleaned, no self
+  std::vector<Header> headers;
+  std::vector<Recipient> recipients;
+  std::string body;             // the text body, UTF-8
+  std::vector<MimePart> attachments;  // every non-body part, text dropped
+  Problems problems;
+};
+
+Mail parse_mail(std::string_view raw);
+
+// The deterministic id given to a mail without a usable Message-ID (mu does
+// the same), derived from its bytes so a re-import finds it again.
+std::string fake_msgid(std::string_view raw);
+
+}  // namespace mlidx

@@ -1,0 +1,33 @@
+// A read-only memory map of an input file. Parsers take string_views into it
+// and copy only what they store.
+#pragma once
+#include <cstddef>
+#include <string>
+#include <string_view>
+
+#include "util/result.hh"
+
+namespace mlidx {
+
+class MappedFile {
+ public:
+  static Result<MappedFile> open(const std::string& path);
+  MappedFile(MappedFile&& o) noexcept;
+  MappedFile& operator=(MappedFile&& o) noexcept;
+  MappedFile(const MappedFile&) = delete;
+  MappedFile& operator=(const MappedFile&) = delete;
+  ~MappedFile();
+
+  std::string_view view() const { return {data_, size_}; }
+  // Drops the pages before `offset` from memory: the import reads each byte
+  // once, so resident memory stays bounded whatever the file size.
+  void release_before(std::size_t offset);
+
+ private:
+  MappedFile(const char* data, std::size_t size) : data_(data), size_(size) {}
+  const char* data_ = nullptr;
+  std::size_t size_ = 0;
+  std::size_t released_ = 0;
+};
+
+}  // namespace mlidx
