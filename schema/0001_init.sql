@@ -24,6 +24,7 @@ CREATE TABLE messages (
   raw_sha1     BLOB NOT NULL,              -- SHA-1 of the raw mail
   fake_msgid   INTEGER NOT NULL DEFAULT 0  -- 1: the mail had no usable Message-ID
 );
+CREATE UNIQUE INDEX messages_raw_sha1 ON messages(raw_sha1);
 CREATE INDEX messages_thread ON messages(thread_id);
 CREATE INDEX messages_date ON messages(date);
 CREATE INDEX messages_from ON messages(from_email);

@@ -1,1 +1,125 @@
+#include "db/sqlite.hh"
 
+#include <fmt/format.h>
+
+namespace mlidx::db {
+
+Result<Connection> Connection::open(const std::string& path, Mode mode) {
+  int flags = mode == Mode::ReadOnly    ? SQLITE_OPEN_READONLY
+              : mode == Mode::ReadWrite ? SQLITE_OPEN_READWRITE
+                                        : SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE;
+  sqlite3* db = nullptr;
+  int rc = sqlite3_open_v2(path.c_str(), &db, flags | SQLITE_OPEN_NOMUTEX, nullptr);
+  if (rc != SQLITE_OK) {
+    std::string why = db ? sqlite3_errmsg(db) : sqlite3_errstr(rc);
+    sqlite3_close(db);
+    return make_error(path, why);
+  }
+  sqlite3_extended_result_codes(db, 1);
+  sqlite3_busy_timeout(db, 10000);
+  return Connection(db);
+}
+
+Connection& Connection::operator=(Connection&& o) noexcept {
+  if (this != &o) {
+    sqlite3_close(db_);
+    db_ = o.db_;
+    o.db_ = nullptr;
+  }
+  return *this;
+}
+
+Connection::~Connection() { sqlite3_close(db_); }
+
+Status Connection::exec(std::string_view sql) {
+  std::string s(sql);
+  char* err = nullptr;
+  if (sqlite3_exec(db_, s.c_str(), nullptr, nullptr, &err) != SQLITE_OK) {
+    std::string why = err ? err : errmsg();
+    sqlite3_free(err);
+    return make_error("database", why);
+  }
+  return Ok{};
+}
+
+Statement::Statement(Connection& c, std::string_view sql) {
+  if (sqlite3_prepare_v3(c.handle(), sql.data(), static_cast<int>(sql.size()),
+                         SQLITE_PREPARE_PERSISTENT, &st_, nullptr) != SQLITE_OK)
+    throw DbError(fmt::format("{} (in: {})", c.errmsg(), sql.substr(0, 80)));
+}
+
+Statement& Statement::operator=(Statement&& o) noexcept {
+  if (this != &o) {
+    sqlite3_finalize(st_);
+    st_ = o.st_;
+    o.st_ = nullptr;
+  }
+  return *this;
+}
+
+Statement::~Statement() { sqlite3_finalize(st_); }
+
+Statement& Statement::bind(int i, std::int64_t v) {
+  sqlite3_bind_int64(st_, i, v);
+  return *this;
+}
+
+Statement& Statement::bind(int i, std::string_view v) {
+  sqlite3_bind_text(st_, i, v.data(), static_cast<int>(v.size()), SQLITE_TRANSIENT);
+  return *this;
+}
+
+Statement& Statement::bind_blob(int i, std::string_view v) {
+  sqlite3_bind_blob(st_, i, v.data(), static_cast<int>(v.size()), SQLITE_TRANSIENT);
+  return *this;
+}
+
+Statement& Statement::bind_null(int i) {
+  sqlite3_bind_null(st_, i);
+  return *this;
+}
+
+Statement& Statement::bind_opt(int i, std::string_view v) {
+  return v.empty() ? bind_null(i) : bind(i, v);
+}
+
+bool Statement::step() {
+  int rc = sqlite3_step(st_);
+  if (rc == SQLITE_ROW) return true;
+  if (rc == SQLITE_DONE) return false;
+  std::string why = sqlite3_errmsg(sqlite3_db_handle(st_));
+  sqlite3_reset(st_);
+  throw DbError(why);
+}
+
+void Statement::run() {
+  while (step()) {
+  }
+  reset();
+}
+
+void Statement::reset() {
+  sqlite3_reset(st_);
+  sqlite3_clear_bindings(st_);
+}
+
+std::string_view Statement::text(int col) const {
+  auto* p = reinterpret_cast<const char*>(sqlite3_column_text(st_, col));
+  return p ? std::string_view(p, static_cast<std::size_t>(sqlite3_column_bytes(st_, col)))
+           : std::string_view();
+}
+
+Transaction::Transaction(Connection& c) : c_(c) {
+  if (auto s = c_.exec("BEGIN IMMEDIATE"); !s) throw DbError(s.error().why);
+}
+
+Transaction::~Transaction() {
+  if (!done_) (void)c_.exec("ROLLBACK");
+}
+
+void Transaction::commit() {
+  if (auto s = c_.exec("COMMIT"); !s) throw DbError(s.error().why);
+  done_ = true;
+}
+
+}  // namespace mlidx::db

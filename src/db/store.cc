@@ -1,1 +1,120 @@
+#include "db/store.hh"
 
+#include <fmt/format.h>
+
+#include <filesystem>
+
+#include "db/schema.hh"
+#include "util/sha1.hh"
+
+namespace mlidx::db {
+
+struct Store::Statements {
+  explicit Statements(Connection& c)
+      : find_sha(c, "SELECT 1 FROM messages WHERE raw_sha1 = ?1 "
+                    "UNION ALL SELECT 1 FROM variants WHERE raw_sha1 = ?1 LIMIT 1"),
+        find_msgid(c, "SELECT id, from_email, subject FROM messages WHERE msgid = ?"),
+        message(c, "INSERT INTO messages (msgid, date, from_name, from_email, subject, list_id, "
+                   "in_reply_to, body, size, raw_sha1, fake_msgid) "
+                   "VALUES (?,?,?,?,?,?,?,?,?,?,?)"),
+        raw(c, "INSERT INTO raw (message_id, bytes) VALUES (?,?)"),
+        variant(c, "INSERT INTO variants (message_id, raw_sha1, date, from_email, subject, bytes) "
+                   "VALUES (?,?,?,?,?,?)"),
+        header(c, "INSERT INTO headers (message_id, position, name, value) VALUES (?,?,?,?)"),
+        recipient(c, "INSERT INTO recipients (message_id, position, kind, name, email) "
+                     "VALUES (?,?,?,?,?)"),
+        ref(c, "INSERT INTO refs (message_id, position, msgid) VALUES (?,?,?)"),
+        attachment(c, "INSERT INTO attachments (message_id, position, content_type, filename, "
+                      "size) VALUES (?,?,?,?,?)"),
+        problem(c, "INSERT INTO problems (message_id, kind, detail) VALUES (?,?,?)") {}
+  Statement find_sha, find_msgid, message, raw, variant, header, recipient, ref, attachment,
+      problem;
+};
+
+Store::Store(Connection c) : conn_(std::move(c)), st_(std::make_unique<Statements>(conn_)) {}
+Store::~Store() = default;
+
+Result<std::unique_ptr<Store>> Store::open(const std::string& path, bool create) {
+  if (!create && !std::filesystem::exists(path))
+    return make_error(path, "no such database (create one with 'mlidx import')");
+  auto c = Connection::open(path, create ? Connection::Mode::Create : Connection::Mode::ReadWrite);
+  if (!c) return c.error();
+  // WAL lets readers query while an import writes; NORMAL sync is durable
+  // at checkpoints, which is what a rebuildable index needs.
+  for (const char* pragma : {"PRAGMA journal_mode = WAL", "PRAGMA synchronous = NORMAL",
+                             "PRAGMA foreign_keys = OFF", "PRAGMA cache_size = -65536"}) {
+    if (auto s = c->exec(pragma); !s) return make_error(path, s.error().why);
+  }
+  if (auto s = migrate(*c); !s) return make_error(path, s.error().why);
+  try {
+    return std::unique_ptr<Store>(new Store(std::move(*c)));
+  } catch (const DbError& e) {
+    return make_error(path, e.what());
+  }
+}
+
+Added Store::add(std::string_view raw) {
+  Sha1 digest = sha1(raw);
+  std::string sha(reinterpret_cast<const char*>(digest.data()), digest.size());
+  st_->find_sha.bind_blob(1, sha);
+  bool known = st_->find_sha.step();
+  st_->find_sha.reset();
+  if (known) return Added::Duplicate;
+
+  Mail m = parse_mail(raw);
+  if (m.list_id.empty()) m.list_id = default_list_id_;
+  st_->find_msgid.bind(1, m.msgid);
+  if (st_->find_msgid.step()) {
+    std::int64_t id = st_->find_msgid.int64(0);
+    bool collision = st_->find_msgid.text(1) != m.from_email || st_->find_msgid.text(2) != m.subject;
+    st_->find_msgid.reset();
+    insert_variant(id, raw, sha, m);
+    // A variant from another author or about another subject is not a
+    // resend: someone reused the id (the 10k corpus has such a reply).
+    if (collision)
+      insert_problem(id, {"msgid-collision",
+                          fmt::format("Message-ID reused by {} with subject '{}'", m.from_email,
+                                      m.subject.substr(0, 120))});
+    return Added::Variant;
+  }
+  st_->find_msgid.reset();
+  insert_message(raw, sha, m);
+  return Added::New;
+}
+
+void Store::insert_message(std::string_view raw, const std::string& sha, const Mail& m) {
+  auto& s = *st_;
+  s.message.bind(1, m.msgid).bind_opt(2, m.date).bind(3, m.from_name).bind(4, m.from_email);
+  s.message.bind(5, m.subject).bind(6, m.list_id).bind_opt(7, m.in_reply_to).bind(8, m.body);
+  s.message.bind(9, static_cast<std::int64_t>(raw.size())).bind_blob(10, sha);
+  s.message.bind(11, static_cast<std::int64_t>(m.problems.has("no-msgid") || m.problems.has("bad-msgid")));
+  s.message.run();
+  std::int64_t id = conn_.last_insert_id();
+  s.raw.bind(1, id).bind_blob(2, raw).run();
+  for (std::size_t i = 0; i < m.headers.size(); ++i)
+    s.header.bind(1, id).bind(2, static_cast<std::int64_t>(i)).bind(3, m.headers[i].name)
+        .bind(4, m.headers[i].value).run();
+  for (std::size_t i = 0; i < m.recipients.size(); ++i)
+    s.recipient.bind(1, id).bind(2, static_cast<std::int64_t>(i)).bind(3, m.recipients[i].kind)
+        .bind(4, m.recipients[i].addr.name).bind(5, m.recipients[i].addr.email).run();
+  for (std::size_t i = 0; i < m.references.size(); ++i)
+    s.ref.bind(1, id).bind(2, static_cast<std::int64_t>(i)).bind(3, m.references[i]).run();
+  for (std::size_t i = 0; i < m.attachments.size(); ++i)
+    s.attachment.bind(1, id).bind(2, static_cast<std::int64_t>(i))
+        .bind(3, m.attachments[i].content_type).bind(4, m.attachments[i].filename)
+        .bind(5, static_cast<std::int64_t>(m.attachments[i].size)).run();
+  for (const auto& p : m.problems.items()) insert_problem(id, p);
+}
+
+void Store::insert_variant(std::int64_t message_id, std::string_view raw, const std::string& sha,
+                           const Mail& m) {
+  st_->variant.bind(1, message_id).bind_blob(2, sha).bind_opt(3, m.date).bind(4, m.from_email)
+      .bind(5, m.subject).bind_blob(6, raw).run();
+}
+
+void Store::insert_problem(std::int64_t message_id, const Problem& p) {
+  st_->problem.bind(1, message_id).bind(2, p.kind).bind(3, p.detail).run();
+  ++problems_added_;
+}
+
+}  // namespace mlidx::db

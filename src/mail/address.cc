@@ -1,1 +1,387 @@
+// Address lists (RFC 5322 3.4) as real mail writes them. One forward scan
+// splits the value into elements at top-level ',' and ';' (outside quoted
+// strings, comments and angle brackets), noting for each element its words
+// (quoted strings unquoted, RFC 5322 3.2.4), comments (3.2.2) and angle-addr.
+// Elements are then turned into addresses; RFC 2047 decoding of the display
+// name comes last, so a decoded name may hold commas without splitting.
+//
+// Leniencies, each recorded as a "bad-address" problem where it is a fault:
+// - "Last, First <a@b>": name fragments without '@' or <> before an element
+//   with <> are joined to its name (Outlook/Exchange write this unquoted);
+// - an unclosed quote is taken as a literal '"' (the scan restarts once);
+// - an unclosed '<' ends at the next ',' ';' or the end;
+// - an unclosed comment runs to the end;
+// - ';' separates like ',' (Outlook), group names are dropped (3.4 group);
+// - "Name a@b" without brackets: the word with '@' is the address.
+// No recursion; every byte is looked at a bounded number of times.
+#include "mail/address.hh"
 
+#include <cstdint>
+
+#include "mail/rfc2047.hh"
+#include "util/text.hh"
+
+namespace mlidx {
+namespace {
+
+constexpr std::size_t kMaxAddresses = 10000;
+constexpr std::size_t npos = std::string_view::npos;
+
+bool is_space(char c) { return c == ' ' || c == '\t' || c == '\r' || c == '\n'; }
+
+// Runs of whitespace become one space; the ends are trimmed.
+std::string collapse(std::string_view s) {
+  std::string out;
+  out.reserve(s.size());
+  bool pending_space = false;
+  for (char c : s) {
+    if (is_space(c)) {
+      pending_space = !out.empty();
+      continue;
+    }
+    if (pending_space) out += ' ';
+    pending_space = false;
+    out += c;
+  }
+  return out;
+}
+
+std::string_view trim_view(std::string_view s) {
+  while (!s.empty() && is_space(s.front())) s.remove_prefix(1);
+  while (!s.empty() && is_space(s.back())) s.remove_suffix(1);
+  return s;
+}
+
+bool iequal(std::string_view a, std::string_view b) {
+  if (a.size() != b.size()) return false;
+  for (std::size_t i = 0; i < a.size(); ++i) {
+    char x = a[i], y = b[i];
+    if (x >= 'A' && x <= 'Z') x = char(x - 'A' + 'a');
+    if (y >= 'A' && y <= 'Z') y = char(y - 'A' + 'a');
+    if (x != y) return false;
+  }
+  return true;
+}
+
+// A display name that only repeats the address ("a@b" <a@b>, 'a@b' <a@b>)
+// says nothing; the header contract is name == "" then.
+bool name_is_email(std::string_view name, std::string_view email) {
+  if (name.size() >= 2) {
+    char f = name.front(), b = name.back();
+    if ((f == '\'' && b == '\'') || (f == '"' && b == '"') || (f == '<' && b == '>'))
+      name = name.substr(1, name.size() - 2);
+  }
+  return iequal(trim_view(name), email);
+}
+
+// angle-addr content: trimmed; an obsolete route "@a,@b:" (RFC 5322 4.4
+// obs-route) is dropped since only the final addr-spec is an address.
+std::string clean_angle(std::string_view s) {
+  s = trim_view(s);
+  if (!s.empty() && s.front() == '@') {
+    std::size_t colon = s.find(':');
+    if (colon != npos) s = trim_view(s.substr(colon + 1));
+  }
+  return std::string(s);
+}
+
+std::string strip_brackets(std::string_view s) {
+  s = trim_view(s);
+  while (!s.empty() && s.front() == '<') s.remove_prefix(1);
+  while (!s.empty() && s.back() == '>') s.remove_suffix(1);
+  return std::string(trim_view(s));
+}
+
+// Faults recorded at most once per header value, so a hostile value cannot
+// flood the problems table.
+enum Fault : unsigned {
+  kUnclosedQuote = 1u << 0,
+  kUnclosedAngle = 1u << 1,
+  kUnclosedComment = 1u << 2,
+  kNoAddress = 1u << 3,
+  kNoBrackets = 1u << 4,
+  kMissingComma = 1u << 5,
+  kEmptyAngle = 1u << 6,
+  kNoAt = 1u << 7,
+};
+
+const char* fault_text(Fault f) {
+  switch (f) {
+    case kUnclosedQuote: return "unclosed quoted string in address list";
+    case kUnclosedAngle: return "unclosed '<' in address list";
+    case kUnclosedComment: return "unclosed comment in address list";
+    case kNoAddress: return "address list element without an address";
+    case kNoBrackets: return "display name without angle brackets around the address";
+    case kMissingComma: return "addresses not separated by a comma";
+    case kEmptyAngle: return "empty <> in address list";
+    case kNoAt: return "address without '@'";
+  }
+  return "malformed address";
+}
+
+struct Word {
+  std::string raw;  // as written, quotes kept: the addr-spec form
+  std::string unq;  // quotes removed, quoted-pairs resolved: the name form
+  bool has_at = false;
+};
+
+// One list element between separators.
+struct Element {
+  std::size_t start = 0;     // index in the value where it began
+  std::vector<Word> words;   // top-level words, in order
+  bool in_word = false;      // the next plain byte continues the last word
+  std::string comment;       // comment texts joined by spaces
+  bool has_angle = false;
+  std::string angle;
+  std::size_t angle_end = 0;        // index just after the angle-addr
+  std::size_t words_at_angle = 0;   // words written before the angle-addr
+
+  bool empty() const { return words.empty() && comment.empty() && !has_angle; }
+  bool has_at() const {
+    for (const auto& w : words)
+      if (w.has_at) return true;
+    return false;
+  }
+  Word& word() {
+    if (!in_word || words.empty()) words.emplace_back();
+    in_word = true;
+    return words.back();
+  }
+};
+
+class ListParser {
+ public:
+  ListParser(std::string_view v, Problems& p) : v_(v), problems_(p) {}
+
+  std::vector<Address> run() {
+    el_.start = 0;
+    while (i_ < v_.size() && !full_) step();
+    finish(el_, '\0');
+    flush_carry();
+    return std::move(out_);
+  }
+
+ private:
+  void step() {
+    char c = v_[i_];
+    if (c == '"' && i_ < quote_literal_from_) return quoted();
+    if (c == '(') return comment();
+    if (c == '<') return angle();
+    if (c == ',' || c == ';') return separator(c);
+    if (c == ':' && !el_.has_angle && !el_.has_at()) return group_start();
+    if (is_space(c)) {
+      el_.in_word = false;
+    } else {
+      Word& w = el_.word();
+      w.raw += c;
+      if (c != '"') w.unq += c;  // a stray quote is not part of a name
+      w.has_at |= c == '@';
+    }
+    ++i_;
+  }
+
+  // RFC 5322 3.2.4 quoted-string with quoted-pairs. Unclosed: the element is
+  // re-read from its start with this and every later '"' as a plain byte;
+  // no '"' after it closes anything, so one re-read is the most ever needed.
+  void quoted() {
+    std::size_t j = i_ + 1;
+    std::string unq;
+    while (j < v_.size() && v_[j] != '"') {
+      if (v_[j] == '\\' && j + 1 < v_.size()) ++j;
+      unq += v_[j++];
+    }
+    if (j >= v_.size()) {
+      fault(kUnclosedQuote);
+      quote_literal_from_ = i_;
+      i_ = el_.start;
+      el_ = Element{};
+      el_.start = i_;
+      return;
+    }
+    Word& w = el_.word();
+    std::string_view raw = v_.substr(i_, j + 1 - i_);
+    w.raw += raw;
+    w.unq += unq;
+    w.has_at |= raw.find('@') != npos;
+    i_ = j + 1;
+  }
+
+  // RFC 5322 3.2.2 comment; nesting counted. Its text is a name candidate
+  // ("a@b (Name)", the pre-RFC 822 style) and it ends the current word.
+  void comment() {
+    std::size_t j = i_;
+    int depth = 0;
+    std::string text;
+    for (; j < v_.size(); ++j) {
+      char c = v_[j];
+      if (c == '\\' && j + 1 < v_.size()) {
+        text += v_[++j];
+        continue;
+      }
+      if (c == '(' && depth++ == 0) continue;
+      if (c == ')' && --depth == 0) break;
+      text += c;
+    }
+    if (j >= v_.size()) fault(kUnclosedComment);
+    if (!el_.comment.empty()) el_.comment += ' ';
+    el_.comment += text;
+    el_.in_word = false;
+    i_ = j < v_.size() ? j + 1 : j;
+  }
+
+  // angle-addr. A second one in the same element means a missing comma:
+  // the element is split after the first. An unclosed '<' ends before the
+  // next ',' ';' or '<' (a ',' inside is kept only for an obs-route "<@a,@b:x>").
+  void angle() {
+    if (el_.has_angle) split_element();
+    std::size_t j = i_ + 1;
+    bool route = j < v_.size() && v_[j] == '@';
+    while (j < v_.size()) {
+      char c = v_[j];
+      if (c == '>' || c == '<' || c == ';' || (c == ',' && !route)) break;
+      ++j;
+    }
+    bool closed = j < v_.size() && v_[j] == '>';
+    if (!closed) fault(kUnclosedAngle);
+    el_.has_angle = true;
+    el_.angle.assign(v_.substr(i_ + 1, j - i_ - 1));
+    el_.words_at_angle = el_.words.size();
+    el_.in_word = false;
+    i_ = closed ? j + 1 : j;
+    el_.angle_end = i_;
+  }
+
+  void split_element() {
+    fault(kMissingComma);
+    Element next;
+    next.start = el_.angle_end;
+    for (std::size_t k = el_.words_at_angle; k < el_.words.size(); ++k)
+      next.words.push_back(std::move(el_.words[k]));
+    el_.words.resize(el_.words_at_angle);
+    finish(el_, '\0');
+    el_ = std::move(next);
+  }
+
+  void separator(char c) {
+    finish(el_, c);
+    el_ = Element{};
+    el_.start = ++i_;
+  }
+
+  // RFC 5322 3.4 group "name: a, b;" — the group name is not an address.
+  void group_start() {
+    flush_carry();
+    el_ = Element{};
+    el_.start = ++i_;
+  }
+
+  // A name fragment without '@' or <> followed by ',' may be the first half
+  // of an unquoted "Last, First <a@b>"; it waits in carry_ for the next one.
+  static bool is_name_fragment(const Element& e) {
+    return !e.has_angle && !e.words.empty() && !e.has_at();
+  }
+
+  void finish(Element& e, char sep) {
+    if (e.empty()) {
+      if (sep != ',') flush_carry();
+      return;
+    }
+    if (sep == ',' && is_name_fragment(e)) {
+      carry_.push_back(std::move(e));
+      return;
+    }
+    if (e.has_angle && !carry_.empty()) {
+      std::vector<Word> words;
+      for (auto& c : carry_) {
+        for (auto& w : c.words) words.push_back(std::move(w));
+        words.back().unq += ',';
+      }
+      for (auto& w : e.words) words.push_back(std::move(w));
+      e.words = std::move(words);
+      carry_.clear();
+    } else {
+      flush_carry();
+    }
+    emit(e);
+  }
+
+  void flush_carry() {
+    for (auto& c : carry_) emit(c);
+    carry_.clear();
+  }
+
+  static std::string join_names(const std::vector<Word>& words, std::size_t skip) {
+    std::string out;
+    for (std::size_t k = 0; k < words.size(); ++k) {
+      if (k == skip) continue;
+      if (!out.empty()) out += ' ';
+      out += words[k].unq;
+    }
+    return out;
+  }
+
+  void emit(const Element& e) {
+    if (full_) return;
+    Address a;
+    std::string name;
+    if (e.has_angle) {
+      a.email = clean_angle(e.angle);
+      if (a.email.empty()) fault(kEmptyAngle);
+      else if (a.email.find('@') == npos) fault(kNoAt);
+      name = join_names(e.words, npos);
+    } else {
+      std::size_t at = npos;  // the last word with '@' is the addr-spec
+      for (std::size_t k = 0; k < e.words.size(); ++k)
+        if (e.words[k].has_at) at = k;
+      if (at != npos) {
+        a.email = strip_brackets(e.words[at].raw);
+        if (e.words.size() > 1) fault(kNoBrackets);
+      } else {
+        fault(kNoAddress);
+      }
+      name = join_names(e.words, at);
+    }
+    if (trim_view(name).empty()) name = e.comment;
+    a.name = finish_name(name);
+    if (!is_valid_utf8(a.email)) a.email = repair_utf8(a.email);
+    if (name_is_email(a.name, a.email)) a.name.clear();
+    if (a.name.empty() && a.email.empty()) return;
+    if (out_.size() >= kMaxAddresses) {
+      problems_.add("too-many-addresses", "more than 10000 addresses in one header; the rest were ignored");
+      full_ = true;
+      return;
+    }
+    out_.push_back(std::move(a));
+  }
+
+  // RFC 2047 decoding happens here, after splitting, on the name alone.
+  std::string finish_name(std::string_view name) {
+    std::string n = collapse(name);
+    if (n.empty()) return n;
+    return collapse(decode_header_text(n, problems_));
+  }
+
+  void fault(Fault f) {
+    if (faults_ & f) return;
+    faults_ |= f;
+    problems_.add("bad-address", fault_text(f));
+  }
+
+  std::string_view v_;
+  Problems& problems_;
+  std::size_t i_ = 0;
+  std::size_t quote_literal_from_ = npos;
+  Element el_;
+  std::vector<Element> carry_;
+  std::vector<Address> out_;
+  unsigned faults_ = 0;
+  bool full_ = false;
+};
+
+}  // namespace
+
+std::vector<Address> parse_address_list(std::string_view value, Problems& problems) {
+  return ListParser(value, problems).run();
+}
+
+}  // namespace mlidx

@@ -1,1 +1,167 @@
+#include "mail/message.hh"
 
+#include <fmt/format.h>
+
+#include <algorithm>
+
+#include "mail/date.hh"
+#include "mail/header.hh"
+#include "mail/msgid.hh"
+#include "mail/rfc2047.hh"
+#include "util/sha1.hh"
+#include "util/text.hh"
+
+namespace mlidx {
+namespace {
+
+// List-Id: "Name <list.example.org>" (RFC 2919); the id is inside the brackets.
+std::string list_id_of(std::string_view value) {
+  std::size_t lt = value.rfind('<');
+  std::size_t gt = value.rfind('>');
+  if (lt != std::string_view::npos && gt != std::string_view::npos && gt > lt)
+    return std::string(trim(value.substr(lt + 1, gt - lt - 1)));
+  return std::string(trim(value));
+}
+
+// The date of a Received: line is after its last ';' (RFC 5321 4.4).
+std::optional<std::int64_t> received_date(const HeaderBlock& h) {
+  const RawField* f = find_field(h, "Received");
+  if (!f) return std::nullopt;
+  std::string v = unfold(f->value);
+  std::size_t semi = v.rfind(';');
+  if (semi == std::string::npos) return std::nullopt;
+  return parse_date(std::string_view(v).substr(semi + 1));
+}
+
+void read_date(Mail& m, const HeaderBlock& h) {
+  const RawField* f = find_field(h, "Date");
+  std::string value = f ? unfold(f->value) : std::string();
+  if (auto t = parse_date(value)) {
+    m.date = format_utc(*t);
+    return;
+  }
+  // A sortable date matters for threads and series; the Received: stamp of
+  // the list server is the honest second best, and the problem says so.
+  auto fallback = received_date(h);
+  std::string note = fallback ? ", date taken from Received:" : "";
+  if (!f) m.problems.add("no-date", "no Date header" + note);
+  else m.problems.add("bad-date", fmt::format("unparseable Date '{}'{}", repair_utf8(value), note));
+  if (fallback) m.date = format_utc(*fallback);
+}
+
+void read_from(Mail& m, const HeaderBlock& h) {
+  const RawField* f = find_field(h, "From");
+  if (!f) {
+    m.problems.add("no-from", "no From header");
+    return;
+  }
+  auto addrs = parse_address_list(unfold(f->value), m.problems);
+  if (addrs.empty() || addrs.front().email.empty()) {
+    m.problems.add("bad-from", "no sender address in From");
+    if (!addrs.empty()) m.from_name = addrs.front().name;
+    return;
+  }
+  m.from_name = addrs.front().name;
+  m.from_email = addrs.front().email;
+}
+
+void read_recipients(Mail& m, const HeaderBlock& h) {
+  for (const auto& f : h.fields) {
+    const char* kind = iequals(f.name, "To") ? "to" : iequals(f.name, "Cc") ? "cc" : nullptr;
+    if (!kind) continue;
+    for (auto& a : parse_address_list(unfold(f.value), m.problems))
+      m.recipients.push_back({kind, std::move(a)});
+  }
+}
+
+void read_msgid(Mail& m, const HeaderBlock& h, std::string_view raw) {
+  const RawField* f = find_field(h, "Message-ID");
+  if (f) {
+    LenientId id = parse_msgid_lenient(unfold(f->value));
+    if (id.truncated)
+      m.problems.add("long-msgid", fmt::format("Message-ID cut to {} bytes", kMaxMsgidLen));
+    m.msgid = repair_utf8(id.id);
+  }
+  if (m.msgid.empty()) {
+    m.msgid = fake_msgid(raw);
+    m.problems.add(f ? "bad-msgid" : "no-msgid", "given the id " + m.msgid);
+  }
+}
+
+bool is_own_address(const Mail& m, std::string_view id) {
+  if (iequals(id, m.from_email)) return true;
+  return std::any_of(m.recipients.begin(), m.recipients.end(),
+                     [&](const Recipient& r) { return iequals(id, r.addr.email); });
+}
+
+// notmuch's rule: the parent is In-Reply-To when it holds an id, else the
+// last References entry. Self-references and bare addresses are junk.
+void read_references(Mail& m, const HeaderBlock& h) {
+  std::vector<std::string> irt, refs;
+  for (const auto& f : h.fields) {
+    bool is_irt = iequals(f.name, "In-Reply-To");
+    if (!is_irt && !iequals(f.name, "References")) continue;
+    for (auto& id : parse_msgid_refs(unfold(f.value))) {
+      if (id == m.msgid || (is_irt && is_own_address(m, id))) continue;
+      (is_irt ? irt : refs).push_back(repair_utf8(id));
+    }
+  }
+  if (!irt.empty()) m.in_reply_to = irt.front();
+  else if (!refs.empty()) m.in_reply_to = refs.back();
+  for (auto* list : {&refs, &irt})
+    for (auto& id : *list)
+      if (m.references.size() < kMaxReferences &&
+          std::find(m.references.begin(), m.references.end(), id) == m.references.end())
+        m.references.push_back(std::move(id));
+}
+
+bool is_body_candidate(const MimePart& p) {
+  return p.is_text && p.disposition != "attachment" && p.content_type == "text/plain";
+}
+
+void read_body(Mail& m, const HeaderBlock& h) {
+  std::vector<MimePart> parts = parse_mime(h, m.problems);
+  auto body = std::find_if(parts.begin(), parts.end(), is_body_candidate);
+  if (body == parts.end())
+    body = std::find_if(parts.begin(), parts.end(), [](const MimePart& p) { return p.is_text; });
+  for (auto it = parts.begin(); it != parts.end(); ++it) {
+    if (it == body) {
+      m.body = std::move(it->text);
+      continue;
+    }
+    it->text.clear();
+    m.attachments.push_back(std::move(*it));
+  }
+}
+
+}  // namespace
+
+std::string fake_msgid(std::string_view raw) {
+  return "mlidx-" + to_hex(sha1(raw)) + "@localhost.invalid";
+}
+
+Mail parse_mail(std::string_view raw) {
+  Mail m;
+  HeaderBlock h = split_header(raw, m.problems);
+  m.headers.reserve(h.fields.size());
+  for (const auto& f : h.fields)
+    m.headers.push_back({std::string(f.name), decode_header_text(unfold(f.value), m.problems)});
+  read_msgid(m, h, raw);
+  read_date(m, h);
+  read_from(m, h);
+  read_recipients(m, h);
+  for (const auto& hd : m.headers)
+    if (iequals(hd.name, "Subject")) {
+      m.subject = hd.value;
+      break;
+    }
+  if (const RawField* f = find_field(h, "List-Id"))
+    m.list_id = repair_utf8(list_id_of(unfold(f->value)));
+  else if (const RawField* f = find_field(h, "X-Mailing-List"))
+    m.list_id = repair_utf8(list_id_of(unfold(f->value)));
+  read_references(m, h);
+  read_body(m, h);
+  return m;
+}
+
+}  // namespace mlidx

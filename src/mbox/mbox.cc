@@ -1,1 +1,138 @@
+#include "mbox/mbox.hh"
 
+#include <cstring>
+
+namespace mlidx {
+namespace {
+
+bool is_digit(char c) { return c >= '0' && c <= '9'; }
+
+std::string_view line_at(std::string_view data, std::size_t pos) {
+  std::size_t end = data.find('\n', pos);
+  if (end == std::string_view::npos) end = data.size();
+  std::string_view line = data.substr(pos, end - pos);
+  if (!line.empty() && line.back() == '\r') line.remove_suffix(1);
+  return line;
+}
+
+std::size_t skip_line(std::string_view data, std::size_t pos) {
+  std::size_t end = data.find('\n', pos);
+  return end == std::string_view::npos ? data.size() : end + 1;
+}
+
+// The line before `pos` (which starts a line) is empty: mbox writers put a
+// blank line before each separator.
+bool after_blank_line(std::string_view data, std::size_t pos) {
+  if (pos < 2) return pos == 0;
+  if (data[pos - 2] == '\n') return true;
+  return pos >= 3 && data[pos - 2] == '\r' && data[pos - 3] == '\n';
+}
+
+// The mbox writer's blank line before the next separator is not part of the
+// mail (mboxrd, RFC 4155 appendix).
+std::string_view drop_separator_blank(std::string_view m) {
+  if (m.ends_with("\r\n\r\n")) m.remove_suffix(2);
+  else if (m.ends_with("\n\n")) m.remove_suffix(1);
+  return m;
+}
+
+}  // namespace
+
+bool looks_like_from_line(std::string_view line) {
+  if (line.size() < 20 || !line.starts_with("From ")) return false;
+  std::size_t colon = line.rfind(':');
+  if (colon == std::string_view::npos || colon < 9 || colon + 3 > line.size()) return false;
+  if (!is_digit(line[colon - 4]) || !is_digit(line[colon - 2]) || !is_digit(line[colon - 1]) ||
+      !is_digit(line[colon + 1]) || !is_digit(line[colon + 2]))
+    return false;
+  std::size_t p = colon + 3;
+  while (p < line.size() && line[p] == ' ') ++p;
+  long year = 0;
+  std::size_t digits = 0;
+  for (; p < line.size() && is_digit(line[p]) && digits < 6; ++p, ++digits)
+    year = year * 10 + (line[p] - '0');
+  return year > 90;
+}
+
+bool looks_like_header_line(std::string_view line) {
+  std::size_t i = 0;
+  for (; i < line.size(); ++i) {
+    unsigned char c = static_cast<unsigned char>(line[i]);
+    if (c == ':') break;
+    if (c < 33 || c > 126) return false;
+  }
+  return i > 0 && i < line.size();
+}
+
+InputKind sniff(std::string_view data) {
+  if (data.empty()) return InputKind::Empty;
+  std::string_view first = line_at(data, 0);
+  // Only the first separator is taken on trust: a file that starts with
+  // "From " is an mbox whatever follows (Patchwork's fuzzed mails do this).
+  if (first.starts_with("From ")) return InputKind::Mbox;
+  if (looks_like_header_line(first)) return InputKind::SingleMessage;
+  return InputKind::NotMailbox;
+}
+
+const char* describe_refusal(InputKind k) {
+  switch (k) {
+    case InputKind::Empty: return "empty file, not a mailbox";
+    case InputKind::NotMailbox:
+      return "not a mailbox: it starts with neither a \"From \" line nor a header line";
+    default: return "";
+  }
+}
+
+MboxReader::MboxReader(std::string_view data, InputKind kind)
+    : data_(data), single_(kind == InputKind::SingleMessage) {}
+
+std::size_t MboxReader::find_next_separator(std::size_t from) const {
+  while (true) {
+    std::size_t hit = data_.find("\nFrom ", from);
+    if (hit == std::string_view::npos) return data_.size();
+    std::size_t start = hit + 1;
+    std::string_view line = line_at(data_, start);
+    if (looks_like_from_line(line) &&
+        (after_blank_line(data_, start) ||
+         looks_like_header_line(line_at(data_, skip_line(data_, start)))))
+      return start;
+    from = start;
+  }
+}
+
+bool MboxReader::next(MboxMessage& out) {
+  if (pos_ >= data_.size()) return false;
+  out.offset = pos_;
+  if (single_) {
+    out.raw = data_;
+    pos_ = data_.size();
+    return true;
+  }
+  std::size_t body = skip_line(data_, pos_);
+  std::size_t end = find_next_separator(body > 0 ? body - 1 : 0);
+  pos_ = end;
+  out.raw = unquote(drop_separator_blank(data_.substr(body, end - body)));
+  return true;
+}
+
+// mboxrd quotes every ">*From " line with one more '>'; mboxo quotes only
+// "From ". Removing one '>' from ">+From " undoes both (for mboxo a mail that
+// really had ">From " is indistinguishable, and that ambiguity is mboxo's).
+std::string_view MboxReader::unquote(std::string_view msg) {
+  std::size_t hit = msg.find(">From ");
+  if (hit == std::string_view::npos) return msg;
+  buf_.clear();
+  buf_.reserve(msg.size());
+  std::size_t line = 0;
+  while (line < msg.size()) {
+    std::size_t next = skip_line(msg, line);
+    std::size_t q = line;
+    while (q < next && msg[q] == '>') ++q;
+    bool quoted = q > line && msg.substr(q).starts_with("From ");
+    buf_.append(msg.substr(line + (quoted ? 1 : 0), next - line - (quoted ? 1 : 0)));
+    line = next;
+  }
+  return buf_;
+}
+
+}  // namespace mlidx

@@ -1,1 +1,27 @@
+#include "util/sha1.hh"
 
+#include <nettle/sha1.h>
+
+namespace mlidx {
+
+Sha1 sha1(std::string_view data) {
+  sha1_ctx ctx;
+  sha1_init(&ctx);
+  sha1_update(&ctx, data.size(), reinterpret_cast<const std::uint8_t*>(data.data()));
+  Sha1 out{};
+  sha1_digest(&ctx, out.size(), out.data());
+  return out;
+}
+
+std::string to_hex(const Sha1& d) {
+  static constexpr char kHex[] = "0123456789abcdef";
+  std::string s;
+  s.reserve(d.size() * 2);
+  for (auto b : d) {
+    s.push_back(kHex[b >> 4]);
+    s.push_back(kHex[b & 15]);
+  }
+  return s;
+}
+
+}  // namespace mlidx

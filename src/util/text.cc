@@ -1,1 +1,138 @@
+#include "util/text.hh"
 
+#include <cstdint>
+
+namespace mlidx {
+namespace {
+
+constexpr std::string_view kReplacement = "\xEF\xBF\xBD";  // U+FFFD
+
+// Length of the valid UTF-8 sequence starting at s[i], or 0 if the bytes there
+// do not form one. Follows the well-formed byte table of RFC 3629 section 4 /
+// Unicode Table 3-7, which excludes overlongs and surrogates by construction.
+std::size_t valid_seq_len(std::string_view s, std::size_t i) {
+  auto at = [&](std::size_t k) -> unsigned {
+    return i + k < s.size() ? static_cast<unsigned char>(s[i + k]) : 0x100u;
+  };
+  auto cont = [](unsigned b, unsigned lo = 0x80, unsigned hi = 0xBF) {
+    return b >= lo && b <= hi;
+  };
+  unsigned b0 = at(0);
+  if (b0 < 0x80) return 1;
+  if (b0 >= 0xC2 && b0 <= 0xDF) return cont(at(1)) ? 2 : 0;
+  if (b0 >= 0xE0 && b0 <= 0xEF) {
+    unsigned lo = b0 == 0xE0 ? 0xA0 : 0x80;  // E0 80..9F: overlong
+    unsigned hi = b0 == 0xED ? 0x9F : 0xBF;  // ED A0..BF: surrogates
+    return cont(at(1), lo, hi) && cont(at(2)) ? 3 : 0;
+  }
+  if (b0 >= 0xF0 && b0 <= 0xF4) {
+    unsigned lo = b0 == 0xF0 ? 0x90 : 0x80;  // F0 80..8F: overlong
+    unsigned hi = b0 == 0xF4 ? 0x8F : 0xBF;  // F4 90..: above U+10FFFF
+    return cont(at(1), lo, hi) && cont(at(2)) && cont(at(3)) ? 4 : 0;
+  }
+  return 0;  // 80..C1 (stray continuation, overlong lead), F5..FF
+}
+
+bool is_space_or_tab(char c) { return c == ' ' || c == '\t'; }
+
+char ascii_lower(char c) {
+  return (c >= 'A' && c <= 'Z') ? static_cast<char>(c - 'A' + 'a') : c;
+}
+
+}  // namespace
+
+bool is_valid_utf8(std::string_view s) {
+  std::size_t i = 0;
+  while (i < s.size()) {
+    if (static_cast<unsigned char>(s[i]) < 0x80) { ++i; continue; }
+    std::size_t n = valid_seq_len(s, i);
+    if (n == 0) return false;
+    i += n;
+  }
+  return true;
+}
+
+std::size_t append_repaired_utf8(std::string& out, std::string_view s) {
+  std::size_t bad = 0;
+  std::size_t run = 0;  // start of the pending run of valid bytes
+  std::size_t i = 0;
+  while (i < s.size()) {
+    if (static_cast<unsigned char>(s[i]) < 0x80) { ++i; continue; }
+    std::size_t n = valid_seq_len(s, i);
+    if (n != 0) { i += n; continue; }
+    out.append(s.substr(run, i - run));
+    out.append(kReplacement);  // one per bad byte; resync on the next byte
+    ++bad;
+    run = ++i;
+  }
+  out.append(s.substr(run));
+  return bad;
+}
+
+std::string repair_utf8(std::string_view s) {
+  std::string out;
+  out.reserve(s.size());
+  append_repaired_utf8(out, s);
+  return out;
+}
+
+std::size_t utf8_prefix_len(std::string_view s, std::size_t max_bytes) {
+  if (s.size() <= max_bytes) return s.size();
+  std::size_t n = max_bytes;
+  // Back off over continuation bytes so the cut lands before a lead byte.
+  std::size_t floor = max_bytes >= 3 ? max_bytes - 3 : 0;
+  while (n > floor && (static_cast<unsigned char>(s[n]) & 0xC0) == 0x80) --n;
+  return n;
+}
+
+std::string replace_controls(std::string_view s) {
+  std::string out;
+  out.reserve(s.size());
+  for (char c : s) {
+    auto b = static_cast<unsigned char>(c);
+    if (b < 0x20 && c != '\t') out.append(kReplacement);
+    else out.push_back(c);
+  }
+  return out;
+}
+
+std::string_view trim(std::string_view s) {
+  auto ws = [](char c) {
+    return c == ' ' || c == '\t' || c == '\r' || c == '\n' || c == '\f' || c == '\v';
+  };
+  while (!s.empty() && ws(s.front())) s.remove_prefix(1);
+  while (!s.empty() && ws(s.back())) s.remove_suffix(1);
+  return s;
+}
+
+bool iequals(std::string_view a, std::string_view b) {
+  if (a.size() != b.size()) return false;
+  for (std::size_t i = 0; i < a.size(); ++i)
+    if (ascii_lower(a[i]) != ascii_lower(b[i])) return false;
+  return true;
+}
+
+bool istarts_with(std::string_view s, std::string_view prefix) {
+  return s.size() >= prefix.size() && iequals(s.substr(0, prefix.size()), prefix);
+}
+
+std::string to_lower(std::string_view s) {
+  std::string out(s);
+  for (char& c : out) c = ascii_lower(c);
+  return out;
+}
+
+std::string collapse_space(std::string_view s) {
+  std::string out;
+  out.reserve(s.size());
+  bool pending_space = false;
+  for (char c : s) {
+    if (is_space_or_tab(c)) { pending_space = !out.empty(); continue; }
+    if (pending_space) out.push_back(' ');
+    pending_space = false;
+    out.push_back(c);
+  }
+  return out;
+}
+
+}  // namespace mlidx

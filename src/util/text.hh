@@ -1,18 +1,27 @@
 // Byte-level text helpers shared by the parsers. All take string_view into
 // the mapped mailbox; none allocate unless they return a std::string.
 #pragma once
+#include <cstddef>
 #include <string>
 #include <string_view>
 
 namespace mlidx {
 
+// Strict UTF-8 (RFC 3629 section 4): overlong forms, UTF-16 surrogates
+// (U+D800..U+DFFF) and code points above U+10FFFF are invalid.
 bool is_valid_utf8(std::string_view s);
 // Invalid or truncated UTF-8 sequences become U+FFFD (one per bad byte), so
 // no byte is dropped silently and the result is always valid UTF-8.
 std::string repair_utf8(std::string_view s);
-void append_repaired_utf8(std::string& out, std::string_view s);
-// NUL and other C0 controls except TAB/LF are replaced by U+FFFD in header
-// text: they cannot be typed in a header and break terminals and tools.
+// As repair_utf8, appending to `out`. Returns the number of bytes replaced.
+std::size_t append_repaired_utf8(std::string& out, std::string_view s);
+// Length of the longest prefix of `s` that is at most `max_bytes` long and
+// does not end inside a UTF-8 sequence (for capping text without splitting a
+// character).
+std::size_t utf8_prefix_len(std::string_view s, std::size_t max_bytes);
+// NUL and the other C0 controls except TAB become U+FFFD: they cannot be
+// typed in a header and break terminals, SQL clients and tools.
+std::string replace_controls(std::string_view s);
 std::string_view trim(std::string_view s);
 bool iequals(std::string_view a, std::string_view b);
 bool istarts_with(std::string_view s, std::string_view prefix);

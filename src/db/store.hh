@@ -1,0 +1,56 @@
+// The archive database: adding raw mail and re-deriving threads.
+#pragma once
+#include <cstdint>
+#include <memory>
+#include <string>
+#include <string_view>
+
+#include "db/sqlite.hh"
+#include "mail/message.hh"
+#include "util/result.hh"
+
+namespace mlidx::db {
+
+enum class Added { New, Duplicate, Variant };
+
+struct ThreadStats {
+  std::int64_t threads = 0;
+  std::int64_t ghosts = 0;
+  std::int64_t changed_messages = 0;  // rows whose thread_id changed
+};
+
+class Store {
+ public:
+  // Opens (and with `create`, creates) the database and brings its schema up
+  // to date. Without `create` a missing file is an error.
+  static Result<std::unique_ptr<Store>> open(const std::string& path, bool create);
+  ~Store();
+
+  Connection& conn() { return conn_; }
+
+  // Stores one mail unless its exact bytes are already there. Parsing is
+  // skipped for known bytes, so a re-import costs one hash and one lookup.
+  Added add(std::string_view raw);
+  // List id for mail that names none (import --list-id).
+  void set_default_list_id(std::string id) { default_list_id_ = std::move(id); }
+  // Problem rows written by this Store so far (collisions included).
+  std::int64_t problems_added() const { return problems_added_; }
+
+  // Rebuilds threads, ghosts and messages.thread_id from the stored refs.
+  ThreadStats rethread();
+
+ private:
+  explicit Store(Connection c);
+  void insert_message(std::string_view raw, const std::string& sha, const Mail& m);
+  void insert_variant(std::int64_t message_id, std::string_view raw, const std::string& sha,
+                      const Mail& m);
+  void insert_problem(std::int64_t message_id, const Problem& p);
+
+  Connection conn_;
+  struct Statements;
+  std::unique_ptr<Statements> st_;
+  std::int64_t problems_added_ = 0;
+  std::string default_list_id_;
+};
+
+}  // namespace mlidx::db

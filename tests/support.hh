@@ -1,0 +1,42 @@
+// Shared test helpers: temporary directories, running the mlidx binary, and
+// access to ../shared (third-party data, never copied into the repository).
+#pragma once
+#include <filesystem>
+#include <string>
+#include <vector>
+
+namespace mlidx::test {
+
+namespace fs = std::filesystem;
+
+// ../shared beside the clone, or $MLIDX_SHARED.
+fs::path shared_dir();
+// True when tests that need ../shared must be skipped: it is missing and
+// this is not CI (where a missing ../shared is a failure, not a skip).
+bool skip_without_shared();
+// The 10k corpus unpacked into the build directory; empty if unavailable.
+fs::path corpus_10k();
+
+struct TempDir {
+  TempDir();
+  ~TempDir();
+  fs::path path;
+  fs::path operator/(const std::string& name) const { return path / name; }
+};
+
+struct Run {
+  int code = -1;
+  std::string out, err;
+};
+// Runs build/src/mlidx with `args` (no shell: each arg is quoted).
+Run run_mlidx(const std::vector<std::string>& args);
+
+std::string read_file(const fs::path& p);
+void write_file(const fs::path& p, const std::string& data);
+
+// One value (first column of first row) of a query, as text; "" for NULL.
+std::string query1(const fs::path& db, const std::string& sql);
+// All rows of a query, columns joined by '|', rows by '\n'.
+std::string query(const fs::path& db, const std::string& sql);
+
+}  // namespace mlidx::test
