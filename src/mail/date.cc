@@ -139,7 +139,7 @@ class Cursor {
     while (!at_end()) {
       char c = s_[i_];
       if (depth > 0) {
-        if (c == '\\') ++i_;  // quoted-pair inside a comment
+        if (c == '\\' && i_ + 1 < s_.size()) ++i_;  // quoted-pair in a comment
         else if (c == '(') ++depth;
         else if (c == ')') --depth;
       } else if (c == '(') {

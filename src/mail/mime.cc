@@ -287,8 +287,6 @@ struct GateResult {
   bool top_closed = false;     // the top-level close delimiter was seen
 };
 
-enum class Nest { none, multipart, message };
-
 struct Scanner {
   std::vector<std::string> stack;  // "--boundary", or "" for a message/rfc822 level
   bool in_header = false;

@@ -25,10 +25,17 @@ inline constexpr std::size_t kMaxMimeDepth = 32;
 inline constexpr std::size_t kMaxMimeParts = 1000;
 inline constexpr std::size_t kMaxMimeInput = 64u << 20;
 
-// Leaf parts in document order. A non-multipart message gives one part.
+// Leaf parts in document order; never empty. A non-multipart message gives one
+// part without touching mimetic; message/rfc822 parts are leaves (not
+// descended). Problems recorded: "bad-mime" (no usable boundary, no parts,
+// mimetic threw), "truncated-mime" (no closing delimiter), "mime-limit"
+// (depth/part/size gate: the body becomes one text/plain part),
+// "unknown-encoding", "unknown-charset", "bad-charset".
 std::vector<MimePart> parse_mime(const HeaderBlock& header, Problems& problems);
 
-// Transfer decoders, exposed for tests; both are total (any input decodes).
+// Transfer decoders, exposed for tests; both are linear and total (any input
+// decodes). base64 skips non-alphabet bytes (white space silently, anything
+// else sets *had_garbage); quoted-printable keeps invalid '=' sequences.
 std::string decode_base64(std::string_view in, bool* had_garbage = nullptr);
 std::string decode_quoted_printable(std::string_view in);
 

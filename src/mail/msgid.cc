@@ -85,7 +85,7 @@ std::size_t skip_comment(std::string_view v, std::size_t i) {
   int depth = 0;
   for (; i < v.size(); ++i) {
     char c = v[i];
-    if (c == '\\') ++i;
+    if (c == '\\' && i + 1 < v.size()) ++i;  // quoted-pair
     else if (c == '(') ++depth;
     else if (c == ')' && --depth == 0) return i + 1;
   }
