@@ -158,6 +158,8 @@ TEST_CASE("date: garbage gives nullopt") {
   CHECK_FALSE(parse_date("1 Jan 2017 10:00:00 +0000 trailing junk"));
   CHECK_FALSE(parse_date("1 Jan 2017 10:00:00 +0000 \x1d"));
   CHECK_FALSE(parse_date(",  1 Jun 2016 22:00:54\x1d+0200"));
+  CHECK_FALSE(parse_date("(\\"));  // quoted-pair cut by the end of the value
+  CHECK_FALSE(parse_date("Mon, (\\"));
 }
 
 TEST_CASE("date: hostile values from the Patchwork fuzz corpus") {

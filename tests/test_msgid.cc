@@ -73,6 +73,7 @@ TEST_CASE("msgid refs: text outside brackets is ignored") {
   CHECK(parse_msgid_refs("<a@x> (from Joe <joe@example.com>)") == Ids{"a@x"});
   // An unclosed comment does not swallow later ids.
   CHECK(parse_msgid_refs("<a@x> (oops <b@x>") == Ids{"a@x", "b@x"});
+  CHECK(parse_msgid_refs("<a@x> (\\") == Ids{"a@x"});
 }
 
 TEST_CASE("msgid refs: folded ids, empties, overlong") {
