@@ -43,7 +43,8 @@ class Statement {
   ~Statement();
 
   Statement& bind(int i, std::int64_t v);
-  Statement& bind(int i, std::string_view v);  // TEXT, copied by SQLite
+  // TEXT/BLOB are not copied: the bytes must outlive the next reset().
+  Statement& bind(int i, std::string_view v);
   Statement& bind_blob(int i, std::string_view v);
   Statement& bind_null(int i);
   // Optional text: empty binds NULL.

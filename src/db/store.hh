@@ -4,6 +4,7 @@
 #include <memory>
 #include <string>
 #include <string_view>
+#include <unordered_set>
 
 #include "db/sqlite.hh"
 #include "mail/message.hh"
@@ -31,6 +32,13 @@ class Store {
   // Stores one mail unless its exact bytes are already there. Parsing is
   // skipped for known bytes, so a re-import costs one hash and one lookup.
   Added add(std::string_view raw);
+  // The same in two steps, for a pipeline that parses on another thread:
+  // `key` identifies the bytes (SHA-1), `known_keys` is every key stored,
+  // `add_parsed` stores a mail whose key is not among them.
+  static std::string key(std::string_view raw);
+  bool has_bytes(const std::string& key);
+  std::unordered_set<std::string> known_keys();
+  Added add_parsed(std::string_view raw, const std::string& key, Mail m);
   // List id for mail that names none (import --list-id).
   void set_default_list_id(std::string id) { default_list_id_ = std::move(id); }
   // Problem rows written by this Store so far (collisions included).

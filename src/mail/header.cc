@@ -98,20 +98,24 @@ HeaderBlock split_header(std::string_view msg, Problems& problems) {
 }
 
 std::string unfold(std::string_view raw) {
+  std::string_view t = trim(raw);
+  std::size_t lf = t.find('\n');
+  if (lf == std::string_view::npos) return std::string(t);  // one line: most fields
   std::string out;
-  out.reserve(raw.size());
-  bool after_break = false;
-  for (char c : raw) {
-    if (c == '\r' || c == '\n') {
-      after_break = true;
-      continue;
+  out.reserve(t.size());
+  std::size_t pos = 0;
+  while (lf != std::string_view::npos) {
+    std::size_t end = lf > pos && t[lf - 1] == '\r' ? lf - 1 : lf;
+    out.append(t.substr(pos, end - pos));
+    pos = lf + 1;
+    if (pos < t.size() && t[pos] == '\t') {  // a folding tab reads as a space
+      out.push_back(' ');
+      ++pos;
     }
-    if (after_break && c == '\t') c = ' ';
-    after_break = false;
-    out.push_back(c);
+    lf = t.find('\n', pos);
   }
-  std::string_view t = trim(out);
-  return std::string(t);
+  out.append(t.substr(pos));
+  return out;
 }
 
 const RawField* find_field(const HeaderBlock& h, std::string_view name) {

@@ -1,6 +1,7 @@
 #include "util/text.hh"
 
 #include <cstdint>
+#include <cstring>
 
 namespace mlidx {
 namespace {
@@ -33,6 +34,20 @@ std::size_t valid_seq_len(std::string_view s, std::size_t i) {
   return 0;  // 80..C1 (stray continuation, overlong lead), F5..FF
 }
 
+// Index of the first non-ASCII byte at or after i: mail text is mostly ASCII,
+// so eight bytes are tested at a time.
+std::size_t skip_ascii(std::string_view s, std::size_t i) {
+  constexpr std::uint64_t kHigh = 0x8080808080808080ull;
+  while (i + 8 <= s.size()) {
+    std::uint64_t w;
+    std::memcpy(&w, s.data() + i, 8);
+    if (w & kHigh) break;
+    i += 8;
+  }
+  while (i < s.size() && static_cast<unsigned char>(s[i]) < 0x80) ++i;
+  return i;
+}
+
 bool is_space_or_tab(char c) { return c == ' ' || c == '\t'; }
 
 char ascii_lower(char c) {
@@ -42,12 +57,11 @@ char ascii_lower(char c) {
 }  // namespace
 
 bool is_valid_utf8(std::string_view s) {
-  std::size_t i = 0;
+  std::size_t i = skip_ascii(s, 0);
   while (i < s.size()) {
-    if (static_cast<unsigned char>(s[i]) < 0x80) { ++i; continue; }
     std::size_t n = valid_seq_len(s, i);
     if (n == 0) return false;
-    i += n;
+    i = skip_ascii(s, i + n);
   }
   return true;
 }
@@ -55,15 +69,15 @@ bool is_valid_utf8(std::string_view s) {
 std::size_t append_repaired_utf8(std::string& out, std::string_view s) {
   std::size_t bad = 0;
   std::size_t run = 0;  // start of the pending run of valid bytes
-  std::size_t i = 0;
+  std::size_t i = skip_ascii(s, 0);
   while (i < s.size()) {
-    if (static_cast<unsigned char>(s[i]) < 0x80) { ++i; continue; }
     std::size_t n = valid_seq_len(s, i);
-    if (n != 0) { i += n; continue; }
+    if (n != 0) { i = skip_ascii(s, i + n); continue; }
     out.append(s.substr(run, i - run));
     out.append(kReplacement);  // one per bad byte; resync on the next byte
     ++bad;
     run = ++i;
+    i = skip_ascii(s, i);
   }
   out.append(s.substr(run));
   return bad;
@@ -133,6 +147,31 @@ std::string collapse_space(std::string_view s) {
     out.push_back(c);
   }
   return out;
+}
+
+void append_json_string(std::string& out, std::string_view s) {
+  static constexpr char kHex[] = "0123456789abcdef";
+  out.push_back('"');
+  std::size_t run = 0;
+  for (std::size_t i = 0; i < s.size(); ++i) {
+    unsigned char c = static_cast<unsigned char>(s[i]);
+    if (c >= 0x20 && c != '"' && c != '\\') continue;
+    out.append(s.substr(run, i - run));
+    run = i + 1;
+    switch (c) {
+      case '"': out += "\\\""; break;
+      case '\\': out += "\\\\"; break;
+      case '\n': out += "\\n"; break;
+      case '\r': out += "\\r"; break;
+      case '\t': out += "\\t"; break;
+      default:
+        out += "\\u00";
+        out.push_back(kHex[c >> 4]);
+        out.push_back(kHex[c & 15]);
+    }
+  }
+  out.append(s.substr(run));
+  out.push_back('"');
 }
 
 }  // namespace mlidx

@@ -23,6 +23,8 @@ std::size_t utf8_prefix_len(std::string_view s, std::size_t max_bytes);
 // typed in a header and break terminals, SQL clients and tools.
 std::string replace_controls(std::string_view s);
 std::string_view trim(std::string_view s);
+// Appends s as a JSON string literal (RFC 8259 section 7); s must be UTF-8.
+void append_json_string(std::string& out, std::string_view s);
 bool iequals(std::string_view a, std::string_view b);
 bool istarts_with(std::string_view s, std::string_view prefix);
 std::string to_lower(std::string_view s);

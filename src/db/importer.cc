@@ -1,0 +1,145 @@
+#include "db/importer.hh"
+
+#include <chrono>
+#include <condition_variable>
+#include <deque>
+#include <mutex>
+#include <optional>
+#include <thread>
+#include <unordered_set>
+
+namespace mlidx::db {
+namespace {
+
+using Clock = std::chrono::steady_clock;
+
+double since(Clock::time_point t) {
+  return std::chrono::duration<double>(Clock::now() - t).count();
+}
+
+struct Item {
+  std::string_view raw;   // into the mapped file, or into `owned`
+  std::string owned;      // set when mbox quoting had to be undone
+  std::string key;
+  std::optional<Mail> mail;  // empty: the bytes are already stored
+  std::size_t input = 0, offset = 0;
+};
+
+// Bounded so that the parser cannot run ahead by more than a few MB of mail.
+class Queue {
+ public:
+  void push(std::vector<Item> batch) {
+    std::unique_lock lock(mu_);
+    not_full_.wait(lock, [&] { return q_.size() < kMaxBatches || stopped_; });
+    q_.push_back(std::move(batch));
+    not_empty_.notify_one();
+  }
+  // An empty batch means the producer is done.
+  std::vector<Item> pop() {
+    std::unique_lock lock(mu_);
+    not_empty_.wait(lock, [&] { return !q_.empty(); });
+    std::vector<Item> b = std::move(q_.front());
+    q_.pop_front();
+    not_full_.notify_one();
+    return b;
+  }
+  // The writer failed: let the producer finish without blocking.
+  void stop() {
+    std::lock_guard lock(mu_);
+    stopped_ = true;
+    not_full_.notify_all();
+  }
+  bool stopped() {
+    std::lock_guard lock(mu_);
+    return stopped_;
+  }
+
+ private:
+  static constexpr std::size_t kMaxBatches = 16;
+  std::mutex mu_;
+  std::condition_variable not_full_, not_empty_;
+  std::deque<std::vector<Item>> q_;
+  bool stopped_ = false;
+};
+
+constexpr std::size_t kBatchItems = 64;
+
+void parse_all(std::vector<ImportInput>& inputs, std::unordered_set<std::string> known,
+               Queue& q, double& seconds) {
+  auto start = Clock::now();
+  std::vector<Item> batch;
+  for (std::size_t i = 0; i < inputs.size() && !q.stopped(); ++i) {
+    MboxReader reader(inputs[i].file.view(), inputs[i].kind);
+    MboxMessage m;
+    while (reader.next(m)) {
+      Item it;
+      it.input = i;
+      it.offset = reader.offset();
+      if (m.raw.data() < inputs[i].file.view().data() ||
+          m.raw.data() >= inputs[i].file.view().data() + inputs[i].file.view().size()) {
+        it.owned = std::string(m.raw);  // the reader's unquoting buffer is reused
+      } else {
+        it.raw = m.raw;
+      }
+      it.key = Store::key(m.raw);
+      // A key seen earlier in this run is a duplicate too.
+      if (known.insert(it.key).second) it.mail = parse_mail(m.raw);
+      batch.push_back(std::move(it));
+      if (batch.size() == kBatchItems) {
+        q.push(std::move(batch));
+        batch.clear();
+      }
+    }
+  }
+  if (!batch.empty()) q.push(std::move(batch));
+  seconds = since(start);
+  q.push({});
+}
+
+}  // namespace
+
+ImportCounts Importer::run(std::vector<ImportInput>& inputs, const Progress& progress) {
+  constexpr std::int64_t kCommitEvery = 5000;
+  ImportCounts c;
+  Queue q;
+  double parse_seconds = 0;
+  std::thread parser(parse_all, std::ref(inputs), store_.known_keys(), std::ref(q),
+                     std::ref(parse_seconds));
+  try {
+    auto tx = std::make_unique<Transaction>(store_.conn());
+    for (auto batch = q.pop(); !batch.empty(); batch = q.pop()) {
+      auto start = Clock::now();
+      for (auto& it : batch) {
+        ++c.read;
+        std::string_view raw = it.owned.empty() ? it.raw : std::string_view(it.owned);
+        if (!it.mail) ++c.duplicates;
+        else if (store_.add_parsed(raw, it.key, std::move(*it.mail)) == Added::New) ++c.added;
+        else ++c.variants;
+        if (c.read % kCommitEvery == 0) {
+          tx->commit();
+          tx = std::make_unique<Transaction>(store_.conn());
+          inputs[it.input].file.release_before(it.offset);
+          if (progress) progress(c, inputs[it.input].path);
+        }
+      }
+      c.write_seconds += since(start);
+    }
+    auto start = Clock::now();
+    tx->commit();
+    c.write_seconds += since(start);
+  } catch (...) {
+    q.stop();
+    while (!q.pop().empty()) {
+    }
+    parser.join();
+    throw;
+  }
+  parser.join();
+  c.parse_seconds = parse_seconds;
+  auto start = Clock::now();
+  c.threads = store_.rethread();
+  c.thread_seconds = since(start);
+  return c;
+}
+
+}  // namespace mlidx::db
