@@ -19,7 +19,6 @@ CREATE TABLE messages (
   thread_id    INTEGER,                    -- derived
   kind         TEXT NOT NULL DEFAULT 'message'
                CHECK (kind IN ('patch', 'cover', 'comment', 'message')),
-  body         TEXT NOT NULL DEFAULT '',   -- text body, UTF-8
   size         INTEGER NOT NULL,           -- bytes of the raw mail
   raw_sha1     BLOB NOT NULL,              -- SHA-1 of the raw mail
   fake_msgid   INTEGER NOT NULL DEFAULT 0  -- 1: the mail had no usable Message-ID
@@ -29,6 +28,14 @@ CREATE INDEX messages_thread ON messages(thread_id);
 CREATE INDEX messages_date ON messages(date);
 CREATE INDEX messages_from ON messages(from_email);
 CREATE INDEX messages_in_reply_to ON messages(in_reply_to);
+
+-- The text body (first inline text/plain part, decoded to UTF-8), apart
+-- from messages so that scans of messages (the thread pass, most queries)
+-- do not read every body.
+CREATE TABLE bodies (
+  message_id INTEGER PRIMARY KEY REFERENCES messages(id),
+  body       TEXT NOT NULL
+);
 
 -- The original bytes of each message (without the mbox "From " line, with
 -- mbox >From quoting undone), kept apart so scans of messages stay small.

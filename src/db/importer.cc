@@ -20,8 +20,7 @@ double since(Clock::time_point t) {
 struct Item {
   std::string_view raw;   // into the mapped file, or into `owned`
   std::string owned;      // set when mbox quoting had to be undone
-  std::string key;
-  std::optional<Mail> mail;  // empty: the bytes are already stored
+  std::optional<ParsedMail> parsed;  // empty: the bytes are already stored
   std::size_t input = 0, offset = 0;
 };
 
@@ -81,9 +80,9 @@ void parse_all(std::vector<ImportInput>& inputs, std::unordered_set<std::string>
       } else {
         it.raw = m.raw;
       }
-      it.key = Store::key(m.raw);
+      std::string key = Store::key(m.raw);
       // A key seen earlier in this run is a duplicate too.
-      if (known.insert(it.key).second) it.mail = parse_mail(m.raw);
+      if (known.insert(key).second) it.parsed = Store::prepare(m.raw, std::move(key));
       batch.push_back(std::move(it));
       if (batch.size() == kBatchItems) {
         q.push(std::move(batch));
@@ -112,8 +111,8 @@ ImportCounts Importer::run(std::vector<ImportInput>& inputs, const Progress& pro
       for (auto& it : batch) {
         ++c.read;
         std::string_view raw = it.owned.empty() ? it.raw : std::string_view(it.owned);
-        if (!it.mail) ++c.duplicates;
-        else if (store_.add_parsed(raw, it.key, std::move(*it.mail)) == Added::New) ++c.added;
+        if (!it.parsed) ++c.duplicates;
+        else if (store_.add_parsed(raw, std::move(*it.parsed)) == Added::New) ++c.added;
         else ++c.variants;
         if (c.read % kCommitEvery == 0) {
           tx->commit();
@@ -138,6 +137,7 @@ ImportCounts Importer::run(std::vector<ImportInput>& inputs, const Progress& pro
   c.parse_seconds = parse_seconds;
   auto start = Clock::now();
   c.threads = store_.rethread();
+  store_.finish_bulk_load();
   c.thread_seconds = since(start);
   return c;
 }

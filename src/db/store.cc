@@ -16,8 +16,8 @@ struct Store::Statements {
                     "UNION ALL SELECT 1 FROM variants WHERE raw_sha1 = ?1 LIMIT 1"),
         find_msgid(c, "SELECT id, from_email, subject FROM messages WHERE msgid = ?"),
         message(c, "INSERT INTO messages (msgid, date, from_name, from_email, subject, list_id, "
-                   "in_reply_to, body, size, raw_sha1, fake_msgid) "
-                   "VALUES (?,?,?,?,?,?,?,?,?,?,?)"),
+                   "in_reply_to, size, raw_sha1, fake_msgid) VALUES (?,?,?,?,?,?,?,?,?,?)"),
+        body(c, "INSERT INTO bodies (message_id, body) VALUES (?,?)"),
         raw(c, "INSERT INTO raw (message_id, bytes) VALUES (?,?)"),
         variant(c, "INSERT INTO variants (message_id, raw_sha1, date, from_email, subject, bytes) "
                    "VALUES (?,?,?,?,?,?)"),
@@ -28,14 +28,18 @@ struct Store::Statements {
         attachment(c, "INSERT INTO attachments (message_id, position, content_type, filename, "
                       "size) VALUES (?,?,?,?,?)"),
         problem(c, "INSERT INTO problems (message_id, kind, detail) VALUES (?,?,?)") {}
-  Statement find_sha, find_msgid, message, raw, variant, headers, recipient, ref, attachment,
+  Statement find_sha, find_msgid, message, body, raw, variant, headers, recipient, ref, attachment,
       problem;
 };
 
 namespace {
 
 std::string headers_json(const std::vector<Header>& hs) {
-  std::string j = "[";
+  std::size_t size = 2;
+  for (const auto& h : hs) size += h.name.size() + h.value.size() + 8;
+  std::string j;
+  j.reserve(size + size / 8);  // room for some escapes without regrowing
+  j += '[';
   for (const auto& h : hs) {
     if (j.size() > 1) j += ',';
     j += '[';
@@ -52,26 +56,53 @@ std::string headers_json(const std::vector<Header>& hs) {
 Store::Store(Connection c) : conn_(std::move(c)), st_(std::make_unique<Statements>(conn_)) {}
 Store::~Store() = default;
 
+namespace {
+
+Result<int> user_version(Connection& c) {
+  try {
+    Statement st(c, "PRAGMA user_version");
+    return st.step() ? static_cast<int>(st.int64(0)) : 0;
+  } catch (const DbError& e) {
+    return make_error("", e.what());
+  }
+}
+
+}  // namespace
+
 Result<std::unique_ptr<Store>> Store::open(const std::string& path, bool create) {
   if (!create && !std::filesystem::exists(path))
     return make_error(path, "no such database (create one with 'mlidx import')");
   auto c = Connection::open(path, create ? Connection::Mode::Create : Connection::Mode::ReadWrite);
   if (!c) return c.error();
-  // WAL lets readers query while an import writes; NORMAL sync is durable
-  // at checkpoints, which is what a rebuildable index needs.
-  // 64 KiB pages: a typical mail is one page instead of a chain of overflow
-  // pages; measured fastest for import (docs/PERFORMANCE.md). Only takes
-  // effect on a new database.
-  for (const char* pragma : {"PRAGMA page_size = 65536", "PRAGMA journal_mode = WAL", "PRAGMA synchronous = NORMAL",
-                             "PRAGMA foreign_keys = OFF", "PRAGMA cache_size = -65536"}) {
+  auto version = user_version(*c);
+  if (!version) return make_error(path, version.error().why);
+  bool fresh = *version == 0;
+  // A new database is filled in rollback-journal mode: pages beyond the
+  // original (empty) file need no journal, so the bulk load is written once
+  // instead of twice as with WAL. Later imports use WAL, which lets readers
+  // query while an import writes. 64 KiB pages hold a typical mail in one
+  // page instead of a chain of overflow pages. docs/PERFORMANCE.md has the
+  // measurements behind both choices.
+  std::vector<const char*> pragmas = {"PRAGMA synchronous = NORMAL", "PRAGMA foreign_keys = OFF",
+                                      "PRAGMA cache_size = -65536"};
+  if (fresh) pragmas.insert(pragmas.begin(), {"PRAGMA page_size = 65536", "PRAGMA journal_mode = DELETE"});
+  else pragmas.insert(pragmas.begin(), "PRAGMA journal_mode = WAL");
+  for (const char* pragma : pragmas)
     if (auto s = c->exec(pragma); !s) return make_error(path, s.error().why);
-  }
   if (auto s = migrate(*c); !s) return make_error(path, s.error().why);
   try {
-    return std::unique_ptr<Store>(new Store(std::move(*c)));
+    auto store = std::unique_ptr<Store>(new Store(std::move(*c)));
+    store->fresh_ = fresh;
+    return store;
   } catch (const DbError& e) {
     return make_error(path, e.what());
   }
+}
+
+void Store::finish_bulk_load() {
+  if (!fresh_) return;
+  if (auto s = conn_.exec("PRAGMA journal_mode = WAL"); !s) throw DbError(s.error().why);
+  fresh_ = false;
 }
 
 std::string Store::key(std::string_view raw) {
@@ -93,13 +124,22 @@ std::unordered_set<std::string> Store::known_keys() {
   return keys;
 }
 
+ParsedMail Store::prepare(std::string_view raw, std::string key) {
+  ParsedMail p{std::move(key), parse_mail(raw), {}};
+  p.headers_json = headers_json(p.mail.headers);
+  p.mail.headers = {};
+  return p;
+}
+
 Added Store::add(std::string_view raw) {
   std::string sha = key(raw);
   if (has_bytes(sha)) return Added::Duplicate;
-  return add_parsed(raw, sha, parse_mail(raw));
+  return add_parsed(raw, prepare(raw, sha));
 }
 
-Added Store::add_parsed(std::string_view raw, const std::string& sha, Mail m) {
+Added Store::add_parsed(std::string_view raw, ParsedMail p) {
+  Mail& m = p.mail;
+  const std::string& sha = p.key;
   if (m.list_id.empty()) m.list_id = default_list_id_;
   st_->find_msgid.bind(1, m.msgid);
   if (st_->find_msgid.step()) {
@@ -116,20 +156,23 @@ Added Store::add_parsed(std::string_view raw, const std::string& sha, Mail m) {
     return Added::Variant;
   }
   st_->find_msgid.reset();
-  insert_message(raw, sha, m);
+  insert_message(raw, p);
   return Added::New;
 }
 
-void Store::insert_message(std::string_view raw, const std::string& sha, const Mail& m) {
+void Store::insert_message(std::string_view raw, const ParsedMail& p) {
+  const Mail& m = p.mail;
+  const std::string& sha = p.key;
   auto& s = *st_;
   s.message.bind(1, m.msgid).bind_opt(2, m.date).bind(3, m.from_name).bind(4, m.from_email);
-  s.message.bind(5, m.subject).bind(6, m.list_id).bind_opt(7, m.in_reply_to).bind(8, m.body);
-  s.message.bind(9, static_cast<std::int64_t>(raw.size())).bind_blob(10, sha);
-  s.message.bind(11, static_cast<std::int64_t>(m.problems.has("no-msgid") || m.problems.has("bad-msgid")));
+  s.message.bind(5, m.subject).bind(6, m.list_id).bind_opt(7, m.in_reply_to);
+  s.message.bind(8, static_cast<std::int64_t>(raw.size())).bind_blob(9, sha);
+  s.message.bind(10, static_cast<std::int64_t>(m.problems.has("no-msgid") || m.problems.has("bad-msgid")));
   s.message.run();
   std::int64_t id = conn_.last_insert_id();
+  s.body.bind(1, id).bind(2, m.body).run();
   s.raw.bind(1, id).bind_blob(2, raw).run();
-  s.headers.bind(1, id).bind(2, headers_json(m.headers)).run();
+  s.headers.bind(1, id).bind(2, p.headers_json).run();
   for (std::size_t i = 0; i < m.recipients.size(); ++i)
     s.recipient.bind(1, id).bind(2, static_cast<std::int64_t>(i)).bind(3, m.recipients[i].kind)
         .bind(4, m.recipients[i].addr.name).bind(5, m.recipients[i].addr.email).run();

@@ -14,6 +14,14 @@ namespace mlidx::db {
 
 enum class Added { New, Duplicate, Variant };
 
+// A parsed mail with the columns that take work to serialise already built,
+// so that a pipeline can do it off the writer's thread.
+struct ParsedMail {
+  std::string key;  // SHA-1 of the raw bytes: what de-duplication compares
+  Mail mail;        // mail.headers is moved into headers_json
+  std::string headers_json;
+};
+
 struct ThreadStats {
   std::int64_t threads = 0;
   std::int64_t ghosts = 0;
@@ -33,23 +41,28 @@ class Store {
   // skipped for known bytes, so a re-import costs one hash and one lookup.
   Added add(std::string_view raw);
   // The same in two steps, for a pipeline that parses on another thread:
-  // `key` identifies the bytes (SHA-1), `known_keys` is every key stored,
-  // `add_parsed` stores a mail whose key is not among them.
+  // `prepare` parses (thread-safe, no database), `known_keys` is every key
+  // stored, `add_parsed` stores a mail whose key is not among them.
   static std::string key(std::string_view raw);
+  static ParsedMail prepare(std::string_view raw, std::string key);
   bool has_bytes(const std::string& key);
   std::unordered_set<std::string> known_keys();
-  Added add_parsed(std::string_view raw, const std::string& key, Mail m);
+  Added add_parsed(std::string_view raw, ParsedMail p);
   // List id for mail that names none (import --list-id).
   void set_default_list_id(std::string id) { default_list_id_ = std::move(id); }
   // Problem rows written by this Store so far (collisions included).
   std::int64_t problems_added() const { return problems_added_; }
+
+  // A database created by this Store was filled without WAL; switch it to
+  // WAL now that the bulk load is done.
+  void finish_bulk_load();
 
   // Rebuilds threads, ghosts and messages.thread_id from the stored refs.
   ThreadStats rethread();
 
  private:
   explicit Store(Connection c);
-  void insert_message(std::string_view raw, const std::string& sha, const Mail& m);
+  void insert_message(std::string_view raw, const ParsedMail& p);
   void insert_variant(std::int64_t message_id, std::string_view raw, const std::string& sha,
                       const Mail& m);
   void insert_problem(std::int64_t message_id, const Problem& p);
@@ -59,6 +72,7 @@ class Store {
   std::unique_ptr<Statements> st_;
   std::int64_t problems_added_ = 0;
   std::string default_list_id_;
+  bool fresh_ = false;
 };
 
 }  // namespace mlidx::db
