@@ -18,7 +18,8 @@ CREATE TABLE messages (
   in_reply_to  TEXT,                       -- displayed parent msgid
   thread_id    INTEGER,                    -- derived
   kind         TEXT NOT NULL DEFAULT 'message'
-               CHECK (kind IN ('patch', 'cover', 'comment', 'message')),
+               -- OR, not IN (...): SQLite builds a temporary table for IN on every insert
+               CHECK (kind = 'patch' OR kind = 'cover' OR kind = 'comment' OR kind = 'message'),
   size         INTEGER NOT NULL,           -- bytes of the raw mail
   raw_sha1     BLOB NOT NULL,              -- SHA-1 of the raw mail
   fake_msgid   INTEGER NOT NULL DEFAULT 0  -- 1: the mail had no usable Message-ID
@@ -78,7 +79,7 @@ CREATE VIEW headers AS
 CREATE TABLE recipients (
   message_id INTEGER NOT NULL REFERENCES messages(id),
   position   INTEGER NOT NULL,
-  kind       TEXT NOT NULL CHECK (kind IN ('to', 'cc')),
+  kind       TEXT NOT NULL CHECK (kind = 'to' OR kind = 'cc'),
   name       TEXT NOT NULL DEFAULT '',
   email      TEXT NOT NULL DEFAULT ''
 );

@@ -187,10 +187,31 @@ TEST_CASE("Problems: add, has, detail repair and cap") {
 
 TEST_CASE("Problems: hostile mail cannot grow the list without bound") {
   Problems p;
-  for (int i = 0; i < 1000; ++i) p.add("8bit-header", "x");
+  for (int i = 0; i < 1000; ++i) p.add("8bit-header", "x" + std::to_string(i));
   p.add("no-msgid", "late");
   CHECK(p.items().size() == Problems::kMaxItems + 1);
   CHECK(p.items().back().kind == "too-many-problems");
   CHECK(p.items().back().detail.find("937") != std::string::npos);
   CHECK(p.has("no-msgid"));  // counted, not kept, but still answered
+}
+
+TEST_CASE("Problems: the same fault met twice is one problem; details name the field") {
+  Problems p;
+  p.add("bad-charset", "UTF-8");
+  p.add("bad-charset", "UTF-8");
+  CHECK(p.items().size() == 1);
+  p.prefix_details_from(0, "To: ");
+  std::size_t first = p.size();
+  p.add("bad-charset", "UTF-8");
+  p.add("unknown-charset", std::string("u\0d", 3));  // NUL from the header bytes
+  p.add("unknown-charset", std::string("u\0d", 3));
+  p.prefix_details_from(first, "Cc: ");
+  REQUIRE(p.items().size() == 3);
+  CHECK(p.items()[0].detail == "To: UTF-8");
+  CHECK(p.items()[1].detail == "Cc: UTF-8");
+  CHECK(p.items()[2].detail == "Cc: u\xEF\xBF\xBD" "d");
+  first = p.size();
+  p.add("bad-charset", "UTF-8");  // decoded again for the address list
+  p.prefix_details_from(first, "Cc: ");
+  CHECK(p.items().size() == 3);
 }

@@ -30,19 +30,21 @@ std::string dump(const fs::path& db) {
   return all;
 }
 
-// Imported once, shared by the cases below.
+// Imported once, shared by the cases below; a static so that its temporary
+// directory is removed at exit.
 Corpus& corpus() {
-  static Corpus* c = [] {
-    auto* c = new Corpus;
+  static Corpus c;
+  static bool imported = false;
+  if (!imported) {
     fs::path mbox = corpus_10k();
     REQUIRE_MESSAGE(!mbox.empty(), "../shared/corpus/linuxppc-dev-10k.mbox.xz is missing");
-    c->first = run_mlidx({"import", mbox.string(), "--db", c->db.string()});
-    c->before = dump(c->db);
-    c->second = run_mlidx({"import", mbox.string(), "--db", c->db.string()});
-    c->after = dump(c->db);
-    return c;
-  }();
-  return *c;
+    c.first = run_mlidx({"import", mbox.string(), "--db", c.db.string()});
+    c.before = dump(c.db);
+    c.second = run_mlidx({"import", mbox.string(), "--db", c.db.string()});
+    c.after = dump(c.db);
+    imported = true;
+  }
+  return c;
 }
 
 struct UnionFind {

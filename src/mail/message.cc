@@ -14,6 +14,16 @@
 namespace mlidx {
 namespace {
 
+// Runs a decoder over one header field and names the field in the problems
+// it records, so "bad-charset: UTF-8" says where.
+template <class F>
+auto in_field(Problems& problems, std::string_view field, F&& decode) {
+  std::size_t first = problems.size();
+  auto result = decode();
+  problems.prefix_details_from(first, std::string(field) + ": ");
+  return result;
+}
+
 // List-Id: "Name <list.example.org>" (RFC 2919); the id is inside the brackets.
 std::string list_id_of(std::string_view value) {
   std::size_t lt = value.rfind('<');
@@ -55,12 +65,14 @@ void read_from(Mail& m, const HeaderBlock& h) {
     m.problems.add("no-from", "no From header");
     return;
   }
-  auto addrs = parse_address_list(unfold(f->value), m.problems);
+  auto addrs = in_field(m.problems, f->name, [&] { return parse_address_list(unfold(f->value), m.problems); });
   if (addrs.empty() || addrs.front().email.empty()) {
     m.problems.add("bad-from", "no sender address in From");
     if (!addrs.empty()) m.from_name = addrs.front().name;
     return;
   }
+  if (addrs.front().email.find('@') == std::string::npos)
+    m.problems.add("bad-from", "sender address without '@': " + addrs.front().email);
   m.from_name = addrs.front().name;
   m.from_email = addrs.front().email;
 }
@@ -69,15 +81,18 @@ void read_recipients(Mail& m, const HeaderBlock& h) {
   for (const auto& f : h.fields) {
     const char* kind = iequals(f.name, "To") ? "to" : iequals(f.name, "Cc") ? "cc" : nullptr;
     if (!kind) continue;
-    for (auto& a : parse_address_list(unfold(f.value), m.problems))
-      m.recipients.push_back({kind, std::move(a)});
+    auto addrs = in_field(m.problems, f.name, [&] { return parse_address_list(unfold(f.value), m.problems); });
+    for (auto& a : addrs) m.recipients.push_back({kind, std::move(a)});
   }
 }
 
 void read_msgid(Mail& m, const HeaderBlock& h, std::string_view raw) {
   const RawField* f = find_field(h, "Message-ID");
   if (f) {
-    LenientId id = parse_msgid_lenient(unfold(f->value));
+    std::string value = unfold(f->value);
+    LenientId id = parse_msgid_lenient(value);
+    if (!id.id.empty() && value.find('<') == std::string::npos)
+      m.problems.add("msgid-syntax", "Message-ID without angle brackets: " + value.substr(0, 80));
     if (id.truncated)
       m.problems.add("long-msgid", fmt::format("Message-ID cut to {} bytes", kMaxMsgidLen));
     m.msgid = repair_utf8(id.id);
@@ -127,6 +142,7 @@ void read_body(Mail& m, const HeaderBlock& h) {
   for (auto it = parts.begin(); it != parts.end(); ++it) {
     if (it == body) {
       m.body = std::move(it->text);
+      crlf_to_lf(m.body);
       continue;
     }
     it->text.clear();
@@ -145,7 +161,9 @@ Mail parse_mail(std::string_view raw) {
   HeaderBlock h = split_header(raw, m.problems);
   m.headers.reserve(h.fields.size());
   for (const auto& f : h.fields)
-    m.headers.push_back({std::string(f.name), decode_header_text(unfold(f.value), m.problems)});
+    m.headers.push_back({std::string(f.name), in_field(m.problems, f.name, [&] {
+                           return decode_header_text(unfold(f.value), m.problems);
+                         })});
   read_msgid(m, h, raw);
   read_date(m, h);
   read_from(m, h);

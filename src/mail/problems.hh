@@ -26,6 +26,10 @@ class Problems {
   const std::vector<Problem>& items() const { return items_; }
   bool empty() const { return items_.empty(); }
   bool has(std::string_view kind) const;
+  std::size_t size() const { return items_.size(); }
+  // Prefixes the details of the problems recorded since `first`, to say
+  // where a shared decoder met them (e.g. "Cc: ").
+  void prefix_details_from(std::size_t first, std::string_view prefix);
 
  private:
   std::vector<Problem> items_;

@@ -174,4 +174,13 @@ void append_json_string(std::string& out, std::string_view s) {
   out.push_back('"');
 }
 
+void crlf_to_lf(std::string& s) {
+  std::size_t cr = s.find("\r\n");
+  if (cr == std::string::npos) return;
+  std::size_t out = cr;
+  for (std::size_t i = cr; i < s.size(); ++i)
+    if (!(s[i] == '\r' && i + 1 < s.size() && s[i + 1] == '\n')) s[out++] = s[i];
+  s.resize(out);
+}
+
 }  // namespace mlidx

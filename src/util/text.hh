@@ -25,6 +25,8 @@ std::string replace_controls(std::string_view s);
 std::string_view trim(std::string_view s);
 // Appends s as a JSON string literal (RFC 8259 section 7); s must be UTF-8.
 void append_json_string(std::string& out, std::string_view s);
+// CRLF line ends become LF (mail stored from CRLF mailboxes reads the same).
+void crlf_to_lf(std::string& s);
 bool iequals(std::string_view a, std::string_view b);
 bool istarts_with(std::string_view s, std::string_view prefix);
 std::string to_lower(std::string_view s);
