@@ -28,7 +28,6 @@ CREATE UNIQUE INDEX messages_raw_sha1 ON messages(raw_sha1);
 CREATE INDEX messages_thread ON messages(thread_id);
 CREATE INDEX messages_date ON messages(date);
 CREATE INDEX messages_from ON messages(from_email);
-CREATE INDEX messages_in_reply_to ON messages(in_reply_to);
 
 -- The text body (first inline text/plain part, decoded to UTF-8), apart
 -- from messages so that scans of messages (the thread pass, most queries)

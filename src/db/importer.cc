@@ -61,10 +61,32 @@ class Queue {
   bool stopped_ = false;
 };
 
+// Batches the writer is done with go back to the parser thread to be freed
+// there: freeing a parsed mail (dozens of strings) is work the writer, the
+// slower stage, should not do.
+class Spent {
+ public:
+  void give(std::vector<Item> b) {
+    std::lock_guard lock(mu_);
+    spent_.push_back(std::move(b));
+  }
+  void free_all() {
+    std::vector<std::vector<Item>> mine;
+    {
+      std::lock_guard lock(mu_);
+      mine.swap(spent_);
+    }
+  }
+
+ private:
+  std::mutex mu_;
+  std::vector<std::vector<Item>> spent_;
+};
+
 constexpr std::size_t kBatchItems = 64;
 
 void parse_all(std::vector<ImportInput>& inputs, std::unordered_set<std::string> known,
-               Queue& q, double& seconds) {
+               Queue& q, Spent& spent, double& seconds) {
   auto start = Clock::now();
   std::vector<Item> batch;
   for (std::size_t i = 0; i < inputs.size() && !q.stopped(); ++i) {
@@ -87,6 +109,7 @@ void parse_all(std::vector<ImportInput>& inputs, std::unordered_set<std::string>
       if (batch.size() == kBatchItems) {
         q.push(std::move(batch));
         batch.clear();
+        spent.free_all();
       }
     }
   }
@@ -101,9 +124,10 @@ ImportCounts Importer::run(std::vector<ImportInput>& inputs, const Progress& pro
   constexpr std::int64_t kCommitEvery = 5000;
   ImportCounts c;
   Queue q;
+  Spent spent;
   double parse_seconds = 0;
   std::thread parser(parse_all, std::ref(inputs), store_.known_keys(), std::ref(q),
-                     std::ref(parse_seconds));
+                     std::ref(spent), std::ref(parse_seconds));
   try {
     auto tx = std::make_unique<Transaction>(store_.conn());
     for (auto batch = q.pop(); !batch.empty(); batch = q.pop()) {
@@ -112,7 +136,7 @@ ImportCounts Importer::run(std::vector<ImportInput>& inputs, const Progress& pro
         ++c.read;
         std::string_view raw = it.owned.empty() ? it.raw : std::string_view(it.owned);
         if (!it.parsed) ++c.duplicates;
-        else if (store_.add_parsed(raw, std::move(*it.parsed)) == Added::New) ++c.added;
+        else if (store_.add_parsed(raw, *it.parsed) == Added::New) ++c.added;
         else ++c.variants;
         if (c.read % kCommitEvery == 0) {
           tx->commit();
@@ -121,6 +145,7 @@ ImportCounts Importer::run(std::vector<ImportInput>& inputs, const Progress& pro
           if (progress) progress(c, inputs[it.input].path);
         }
       }
+      spent.give(std::move(batch));
       c.write_seconds += since(start);
     }
     auto start = Clock::now();

@@ -134,10 +134,11 @@ ParsedMail Store::prepare(std::string_view raw, std::string key) {
 Added Store::add(std::string_view raw) {
   std::string sha = key(raw);
   if (has_bytes(sha)) return Added::Duplicate;
-  return add_parsed(raw, prepare(raw, sha));
+  ParsedMail p = prepare(raw, sha);
+  return add_parsed(raw, p);
 }
 
-Added Store::add_parsed(std::string_view raw, ParsedMail p) {
+Added Store::add_parsed(std::string_view raw, ParsedMail& p) {
   Mail& m = p.mail;
   const std::string& sha = p.key;
   if (m.list_id.empty()) m.list_id = default_list_id_;

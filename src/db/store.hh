@@ -47,7 +47,7 @@ class Store {
   static ParsedMail prepare(std::string_view raw, std::string key);
   bool has_bytes(const std::string& key);
   std::unordered_set<std::string> known_keys();
-  Added add_parsed(std::string_view raw, ParsedMail p);
+  Added add_parsed(std::string_view raw, ParsedMail& p);
   // List id for mail that names none (import --list-id).
   void set_default_list_id(std::string id) { default_list_id_ = std::move(id); }
   // Problem rows written by this Store so far (collisions included).

@@ -1,5 +1,7 @@
 #include "mail/rfc2047.hh"
 
+#include <cstring>
+
 #include <algorithm>
 #include <array>
 #include <cstdint>
@@ -121,6 +123,21 @@ void decode_b(std::string_view s, std::string& out) {
   }
 }
 
+// The next "=?" at or after `from`. '?' is rare in headers while '=' is
+// everywhere in DKIM signatures, so search for the '?' (string_view::find
+// would call memchr for every '=').
+std::size_t find_word_start(std::string_view s, std::size_t from) {
+  std::size_t pos = from + 1;
+  while (pos < s.size()) {
+    const void* p = std::memchr(s.data() + pos, '?', s.size() - pos);
+    if (!p) break;
+    pos = static_cast<std::size_t>(static_cast<const char*>(p) - s.data());
+    if (s[pos - 1] == '=') return pos - 1;
+    ++pos;
+  }
+  return std::string_view::npos;
+}
+
 // Builds the decoded value; problems of one kind are reported once per value.
 class Decoder {
  public:
@@ -134,7 +151,7 @@ class Decoder {
     bool after_word = false;    // the text before raw_start ends with a word
     std::size_t scan = 0;
     for (;;) {
-      std::size_t p = value_.find("=?", scan);
+      std::size_t p = find_word_start(value_, scan);
       if (p == std::string_view::npos) break;
       EncodedWord w;
       Parse r = parse_word(value_, p, w);

@@ -7,12 +7,21 @@ namespace {
 
 bool is_digit(char c) { return c >= '0' && c <= '9'; }
 
-// glibc's memmem scans far faster than string_view::find, which calls
-// memchr once per candidate first byte (every line, for "\nFrom ").
-std::size_t find(std::string_view hay, std::string_view needle, std::size_t from) {
-  if (from >= hay.size()) return std::string_view::npos;
-  const void* p = ::memmem(hay.data() + from, hay.size() - from, needle.data(), needle.size());
-  return p ? static_cast<std::size_t>(static_cast<const char*>(p) - hay.data()) : std::string_view::npos;
+// Where `needle` (which ends in "From ") next starts at or after `from`.
+// memchr for the 'F' is the fast part: capital F is rare in mail text, and
+// memchr runs at memory speed between hits, several times faster than
+// string_view::find (a memchr per line) or glibc's memmem here.
+std::size_t find_from(std::string_view hay, std::string_view needle, std::size_t from) {
+  std::size_t lead = needle.size() - 5;  // bytes before "From "
+  std::size_t pos = from + lead;
+  while (pos + 5 <= hay.size()) {
+    const void* p = std::memchr(hay.data() + pos, 'F', hay.size() - pos);
+    if (!p) break;
+    pos = static_cast<std::size_t>(static_cast<const char*>(p) - hay.data());
+    if (pos >= from + lead && hay.compare(pos - lead, needle.size(), needle) == 0) return pos - lead;
+    ++pos;
+  }
+  return std::string_view::npos;
 }
 
 std::string_view line_at(std::string_view data, std::size_t pos) {
@@ -96,7 +105,7 @@ MboxReader::MboxReader(std::string_view data, InputKind kind)
 
 std::size_t MboxReader::find_next_separator(std::size_t from) const {
   while (true) {
-    std::size_t hit = find(data_, "\nFrom ", from);
+    std::size_t hit = find_from(data_, "\nFrom ", from);
     if (hit == std::string_view::npos) return data_.size();
     std::size_t start = hit + 1;
     std::string_view line = line_at(data_, start);
@@ -127,7 +136,7 @@ bool MboxReader::next(MboxMessage& out) {
 // "From ". Removing one '>' from ">+From " undoes both (for mboxo a mail that
 // really had ">From " is indistinguishable, and that ambiguity is mboxo's).
 std::string_view MboxReader::unquote(std::string_view msg) {
-  std::size_t hit = find(msg, ">From ", 0);
+  std::size_t hit = find_from(msg, ">From ", 0);
   if (hit == std::string_view::npos) return msg;
   buf_.clear();
   buf_.reserve(msg.size());
