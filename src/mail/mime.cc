@@ -23,6 +23,7 @@
 
 #include "mail/rfc2047.hh"
 #include "util/charset.hh"
+#include "util/codec.hh"
 #include "util/text.hh"
 
 namespace mlidx {
@@ -115,13 +116,6 @@ std::optional<std::string> get_param(std::string_view field, std::string_view na
   while (next_param(rest, p))
     if (iequals(p.attr, name)) return unquote(p);
   return std::nullopt;
-}
-
-int hex_value(char c) {
-  if (c >= '0' && c <= '9') return c - '0';
-  if (c >= 'a' && c <= 'f') return c - 'a' + 10;
-  if (c >= 'A' && c <= 'F') return c - 'A' + 10;
-  return -1;
 }
 
 // RFC 2231 %XX; an invalid escape is kept as written.
@@ -534,56 +528,6 @@ std::vector<MimePart> parse_mime(const HeaderBlock& header, Problems& problems) 
                raw_value(header, "content-disposition")};
   std::vector<MimePart> out;
   out.push_back(make_leaf(f, header.body, false, problems));
-  return out;
-}
-
-std::string decode_base64(std::string_view in, bool* had_garbage) {
-  static constexpr auto table = [] {
-    std::array<signed char, 256> t{};
-    t.fill(-1);
-    const char* alphabet = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
-    for (int i = 0; i < 64; ++i) t[static_cast<unsigned char>(alphabet[i])] = static_cast<signed char>(i);
-    return t;
-  }();
-  std::string out;
-  out.reserve(in.size() / 4 * 3 + 3);
-  bool garbage = false, padded = false;
-  std::uint32_t acc = 0;
-  int n = 0;  // sextets in acc
-  auto flush = [&] {
-    // 2 sextets give one byte, 3 give two; a lone sextet is no byte.
-    if (n == 1) garbage = true;
-    if (n >= 2) out.push_back(static_cast<char>(acc >> (n == 2 ? 4 : 10)));
-    if (n == 3) out.push_back(static_cast<char>(acc >> 2));
-    acc = 0;
-    n = 0;
-  };
-  for (unsigned char c : in) {
-    signed char v = table[c];
-    if (v < 0) {
-      if (c == '=') {
-        flush();
-        padded = true;
-      } else if (!is_ws(static_cast<char>(c))) {
-        garbage = true;
-      }
-      continue;
-    }
-    if (padded) {
-      garbage = true;  // data after padding: concatenated encodings, decode on
-      padded = false;
-    }
-    acc = (acc << 6) | static_cast<std::uint32_t>(v);
-    if (++n == 4) {
-      out.push_back(static_cast<char>(acc >> 16));
-      out.push_back(static_cast<char>(acc >> 8));
-      out.push_back(static_cast<char>(acc));
-      acc = 0;
-      n = 0;
-    }
-  }
-  flush();  // missing padding is common and harmless
-  if (had_garbage) *had_garbage = garbage;
   return out;
 }
 

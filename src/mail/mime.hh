@@ -9,6 +9,7 @@
 
 #include "mail/header.hh"
 #include "mail/problems.hh"
+#include "util/codec.hh"
 
 namespace mlidx {
 
@@ -33,10 +34,9 @@ inline constexpr std::size_t kMaxMimeInput = 64u << 20;
 // "unknown-encoding", "unknown-charset", "bad-charset".
 std::vector<MimePart> parse_mime(const HeaderBlock& header, Problems& problems);
 
-// Transfer decoders, exposed for tests; both are linear and total (any input
-// decodes). base64 skips non-alphabet bytes (white space silently, anything
-// else sets *had_garbage); quoted-printable keeps invalid '=' sequences.
-std::string decode_base64(std::string_view in, bool* had_garbage = nullptr);
+// Quoted-printable (RFC 2045 6.7), exposed for tests; linear and total:
+// invalid '=' sequences are kept as written. decode_base64 is in
+// util/codec.hh.
 std::string decode_quoted_printable(std::string_view in);
 
 }  // namespace mlidx

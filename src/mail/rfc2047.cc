@@ -7,6 +7,7 @@
 #include <cstdint>
 
 #include "util/charset.hh"
+#include "util/codec.hh"
 #include "util/text.hh"
 
 namespace mlidx {
@@ -64,13 +65,6 @@ Parse parse_word(std::string_view v, std::size_t p, EncodedWord& w) {
   return Parse::kOk;
 }
 
-int hex_value(char c) {
-  if (c >= '0' && c <= '9') return c - '0';
-  if (c >= 'a' && c <= 'f') return c - 'a' + 10;
-  if (c >= 'A' && c <= 'F') return c - 'A' + 10;
-  return -1;
-}
-
 // RFC 2047 section 4.2: '_' is 0x20, "=XX" a hex octet. A '=' without two
 // hex digits is kept literally rather than lost.
 void decode_q(std::string_view s, std::string& out) {
@@ -85,40 +79,6 @@ void decode_q(std::string_view s, std::string& out) {
       i += 2;
     } else {
       out.push_back(c);
-    }
-  }
-}
-
-constexpr std::array<std::int8_t, 256> make_base64_table() {
-  std::array<std::int8_t, 256> t{};
-  for (auto& x : t) x = -1;
-  constexpr std::string_view kAlphabet =
-      "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
-  for (std::size_t i = 0; i < kAlphabet.size(); ++i)
-    t[static_cast<unsigned char>(kAlphabet[i])] = static_cast<std::int8_t>(i);
-  return t;
-}
-constexpr auto kBase64 = make_base64_table();
-
-// Tolerant base64 (RFC 4648 section 4): characters outside the alphabet are
-// skipped, missing padding is fine, leftover bits are dropped. '=' ends a
-// quantum, so "QQ==QkM=" (two padded chunks glued together) decodes to "ABC".
-void decode_b(std::string_view s, std::string& out) {
-  std::uint32_t acc = 0;
-  int bits = 0;
-  for (char c : s) {
-    if (c == '=') {
-      acc = 0;
-      bits = 0;
-      continue;
-    }
-    int v = kBase64[static_cast<unsigned char>(c)];
-    if (v < 0) continue;
-    acc = (acc << 6) | static_cast<std::uint32_t>(v);
-    bits += 6;
-    if (bits >= 8) {
-      bits -= 8;
-      out.push_back(static_cast<char>((acc >> bits) & 0xFF));
     }
   }
 }
@@ -184,7 +144,7 @@ class Decoder {
   void add_word(const EncodedWord& w) {
     if (!iequals(w.charset, charset_)) flush();
     charset_ = w.charset;
-    if (w.encoding == 'b') decode_b(w.text, pending_);
+    if (w.encoding == 'b') pending_ += decode_base64(w.text);
     else decode_q(w.text, pending_);
   }
 
