@@ -95,3 +95,21 @@ TEST_CASE("cli: MLIDX_DB names the default database") {
   CHECK(r.code == 0);
   CHECK(query1(db, "SELECT msgid FROM messages") == "one@x");
 }
+
+TEST_CASE("cli: a file that is not a database is refused and left alone") {
+  TempDir t;
+  write_file(t / "good.mbox", kMail);
+  write_file(t / "text.db", "just some text, not SQLite\n");
+  Run r = run_mlidx({"import", (t / "good.mbox").string(), "--db", (t / "text.db").string()});
+  CHECK(r.code == 1);
+  CHECK(r.err == "mlidx: " + (t / "text.db").string() + ": file is not a database\n");
+  CHECK(read_file(t / "text.db") == "just some text, not SQLite\n");
+}
+
+TEST_CASE("cli: --list-id sets the list of mail that names none") {
+  TempDir t;
+  write_file(t / "good.mbox", kMail);
+  auto db = (t / "m.db").string();
+  REQUIRE(run_mlidx({"import", (t / "good.mbox").string(), "--list-id", "foo.example.org", "--db", db}).code == 0);
+  CHECK(query1(db, "SELECT list_id FROM messages") == "foo.example.org");
+}

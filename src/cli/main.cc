@@ -12,9 +12,11 @@ namespace {
 constexpr const char* kUsage = R"(usage: mlidx COMMAND [ARGS] [--db PATH]
 
 Commands:
-  import PATH... [--list-id ID] [--quiet]
+  import PATH... [--list-id ID] [--quiet] [--timing]
                  read mbox files (mboxrd, mboxo, CRLF; a file that starts with
-                 a header line is one message) into the database
+                 a header line is one message) into the database; --list-id
+                 sets the list of mail without a List-Id header, --timing
+                 prints the time of each stage
   sql QUERY [--write] [--csv|--json|--jsonl|--tsv|--table]
                  run SQL, read-only unless --write
   stats          counts and the problems recorded during import

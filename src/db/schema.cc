@@ -3,20 +3,22 @@
 #include <fmt/format.h>
 
 namespace mlidx::db {
-namespace {
-
-int user_version(Connection& c) {
-  Statement st(c, "PRAGMA user_version");
-  return st.step() ? static_cast<int>(st.int64(0)) : 0;
+Result<int> schema_version(Connection& c) {
+  try {
+    Statement st(c, "PRAGMA user_version");
+    return st.step() ? static_cast<int>(st.int64(0)) : 0;
+  } catch (const DbError& e) {
+    return make_error("database", e.what());  // e.g. "file is not a database"
+  }
 }
-
-}  // namespace
 
 int latest_version() { return migrations().empty() ? 0 : migrations().back().version; }
 
 Status migrate(Connection& c) {
+  auto version = schema_version(c);
+  if (!version) return version.error();
+  int have = *version;
   try {
-    int have = user_version(c);
     if (have > latest_version())
       return make_error("database", fmt::format("schema version {} is newer than this mlidx "
                                                 "supports ({}); upgrade mlidx",

@@ -18,6 +18,8 @@ struct Migration {
 
 const std::vector<Migration>& migrations();
 int latest_version();
+// PRAGMA user_version: 0 for a new, empty database.
+Result<int> schema_version(Connection& conn);
 
 // Brings `conn` up to the latest version; refuses a database written by a
 // newer mlidx (its user_version is above ours) rather than guess.

@@ -56,25 +56,12 @@ std::string headers_json(const std::vector<Header>& hs) {
 Store::Store(Connection c) : conn_(std::move(c)), st_(std::make_unique<Statements>(conn_)) {}
 Store::~Store() = default;
 
-namespace {
-
-Result<int> user_version(Connection& c) {
-  try {
-    Statement st(c, "PRAGMA user_version");
-    return st.step() ? static_cast<int>(st.int64(0)) : 0;
-  } catch (const DbError& e) {
-    return make_error("", e.what());
-  }
-}
-
-}  // namespace
-
 Result<std::unique_ptr<Store>> Store::open(const std::string& path, bool create) {
   if (!create && !std::filesystem::exists(path))
     return make_error(path, "no such database (create one with 'mlidx import')");
   auto c = Connection::open(path, create ? Connection::Mode::Create : Connection::Mode::ReadWrite);
   if (!c) return c.error();
-  auto version = user_version(*c);
+  auto version = schema_version(*c);
   if (!version) return make_error(path, version.error().why);
   bool fresh = *version == 0;
   // A new database is filled in rollback-journal mode: pages beyond the
