@@ -24,6 +24,8 @@ struct Item {
   std::size_t input = 0, offset = 0;
 };
 
+}  // namespace
+
 // Bounded so that the parser cannot run ahead by more than a few MB of mail.
 class Queue {
  public:
@@ -83,6 +85,8 @@ class Spent {
   std::vector<std::vector<Item>> spent_;
 };
 
+namespace {
+
 constexpr std::size_t kBatchItems = 64;
 
 void parse_all(std::vector<ImportInput>& inputs, std::unordered_set<std::string> known,
@@ -110,6 +114,7 @@ void parse_all(std::vector<ImportInput>& inputs, std::unordered_set<std::string>
         q.push(std::move(batch));
         batch.clear();
         spent.free_all();
+        if (q.stopped()) break;  // the writer failed: stop parsing
       }
     }
   }
@@ -120,8 +125,34 @@ void parse_all(std::vector<ImportInput>& inputs, std::unordered_set<std::string>
 
 }  // namespace
 
-ImportCounts Importer::run(std::vector<ImportInput>& inputs, const Progress& progress) {
+void Importer::write_all(Queue& q, Spent& spent, std::vector<ImportInput>& inputs,
+                         ImportCounts& c, const Progress& progress) {
   constexpr std::int64_t kCommitEvery = 5000;
+  auto tx = std::make_unique<Transaction>(store_.conn());
+  for (auto batch = q.pop(); !batch.empty(); batch = q.pop()) {
+    auto start = Clock::now();
+    for (auto& it : batch) {
+      ++c.read;
+      std::string_view raw = it.owned.empty() ? it.raw : std::string_view(it.owned);
+      if (!it.parsed) ++c.duplicates;
+      else if (store_.add_parsed(raw, *it.parsed) == Added::New) ++c.added;
+      else ++c.variants;
+      if (c.read % kCommitEvery == 0) {
+        tx->commit();
+        tx = std::make_unique<Transaction>(store_.conn());
+        inputs[it.input].file.release_before(it.offset);
+        if (progress) progress(c, inputs[it.input].path);
+      }
+    }
+    spent.give(std::move(batch));
+    c.write_seconds += since(start);
+  }
+  auto start = Clock::now();
+  tx->commit();
+  c.write_seconds += since(start);
+}
+
+ImportCounts Importer::run(std::vector<ImportInput>& inputs, const Progress& progress) {
   ImportCounts c;
   Queue q;
   Spent spent;
@@ -129,29 +160,10 @@ ImportCounts Importer::run(std::vector<ImportInput>& inputs, const Progress& pro
   std::thread parser(parse_all, std::ref(inputs), store_.known_keys(), std::ref(q),
                      std::ref(spent), std::ref(parse_seconds));
   try {
-    auto tx = std::make_unique<Transaction>(store_.conn());
-    for (auto batch = q.pop(); !batch.empty(); batch = q.pop()) {
-      auto start = Clock::now();
-      for (auto& it : batch) {
-        ++c.read;
-        std::string_view raw = it.owned.empty() ? it.raw : std::string_view(it.owned);
-        if (!it.parsed) ++c.duplicates;
-        else if (store_.add_parsed(raw, *it.parsed) == Added::New) ++c.added;
-        else ++c.variants;
-        if (c.read % kCommitEvery == 0) {
-          tx->commit();
-          tx = std::make_unique<Transaction>(store_.conn());
-          inputs[it.input].file.release_before(it.offset);
-          if (progress) progress(c, inputs[it.input].path);
-        }
-      }
-      spent.give(std::move(batch));
-      c.write_seconds += since(start);
-    }
-    auto start = Clock::now();
-    tx->commit();
-    c.write_seconds += since(start);
+    write_all(q, spent, inputs, c, progress);
   } catch (...) {
+    // What was committed stays; the parser is told to stop and drained so
+    // that it can be joined.
     q.stop();
     while (!q.pop().empty()) {
     }

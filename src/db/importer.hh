@@ -26,6 +26,9 @@ struct ImportCounts {
   ThreadStats threads;
 };
 
+class Queue;
+class Spent;
+
 class Importer {
  public:
   using Progress = std::function<void(const ImportCounts&, const std::string& path)>;
@@ -35,6 +38,9 @@ class Importer {
   ImportCounts run(std::vector<ImportInput>& inputs, const Progress& progress = {});
 
  private:
+  void write_all(Queue& q, Spent& spent, std::vector<ImportInput>& inputs, ImportCounts& c,
+                 const Progress& progress);
+
   Store& store_;
 };
 
