@@ -127,3 +127,112 @@ CREATE TABLE ghosts (
   parent_msgid TEXT
 ) WITHOUT ROWID;
 CREATE INDEX ghosts_thread ON ghosts(thread_id);
+
+-- ---------------------------------------------------------------------------
+-- Patchwork's model: patches, cover letters, comments, series, files and
+-- trailers. docs/SCHEMA.md documents every table and view.
+--
+-- patch_data and cover_data hold what a mail says about itself (read from
+-- its subject and body at import); comments, series, trailers from replies
+-- and messages.kind are derived from all mails by the series pass after
+-- every import. Everything here can be rebuilt from the raw mail.
+
+CREATE TABLE patch_data (
+  message_id INTEGER PRIMARY KEY REFERENCES messages(id),
+  name       TEXT NOT NULL,
+  prefixes   TEXT NOT NULL DEFAULT '[]',  -- JSON array of prefix tokens
+  version    INTEGER NOT NULL DEFAULT 1,
+  number     INTEGER,                     -- NULL without an N/M token
+  total      INTEGER,
+  hash       TEXT,                        -- Patchwork's hash of the diff
+  patch_id   TEXT,                        -- git patch-id --stable
+  pull_url   TEXT,
+  content    TEXT NOT NULL DEFAULT '',
+  diff       TEXT NOT NULL DEFAULT '',
+  -- JSON array of the named rules where we read this mail better than
+  -- Patchwork (docs/PATCHWORK.md); the parity tool excuses differences by them.
+  deviations TEXT NOT NULL DEFAULT '[]',
+  series_id  INTEGER                      -- derived
+);
+CREATE INDEX patch_data_hash ON patch_data(hash);
+CREATE INDEX patch_data_patch_id ON patch_data(patch_id);
+CREATE INDEX patch_data_series ON patch_data(series_id);
+
+CREATE TABLE cover_data (
+  message_id INTEGER PRIMARY KEY REFERENCES messages(id),
+  name       TEXT NOT NULL,
+  title      TEXT NOT NULL DEFAULT '',    -- the subject without its [...] groups
+  prefixes   TEXT NOT NULL DEFAULT '[]',
+  version    INTEGER NOT NULL DEFAULT 1,
+  total      INTEGER,
+  content    TEXT NOT NULL DEFAULT '',
+  deviations TEXT NOT NULL DEFAULT '[]',
+  series_id  INTEGER                      -- derived
+);
+CREATE INDEX cover_data_series ON cover_data(series_id);
+
+-- Derived: a reply to a known patch or cover letter.
+CREATE TABLE comment_data (
+  message_id INTEGER PRIMARY KEY REFERENCES messages(id),
+  patch_id   INTEGER,
+  cover_id   INTEGER,
+  content    TEXT NOT NULL DEFAULT ''
+);
+CREATE INDEX comment_data_patch ON comment_data(patch_id);
+CREATE INDEX comment_data_cover ON comment_data(cover_id);
+
+-- Derived.
+CREATE TABLE series (
+  id              INTEGER PRIMARY KEY,
+  name            TEXT NOT NULL DEFAULT '',
+  version         INTEGER NOT NULL DEFAULT 1,
+  total           INTEGER NOT NULL DEFAULT 0,
+  received        INTEGER NOT NULL DEFAULT 0,
+  date            TEXT,
+  submitter_name  TEXT NOT NULL DEFAULT '',
+  submitter_email TEXT NOT NULL DEFAULT '',
+  cover_id        INTEGER,
+  list_id         TEXT NOT NULL DEFAULT ''
+);
+CREATE INDEX series_submitter ON series(submitter_email);
+CREATE INDEX series_date ON series(date);
+
+CREATE TABLE patch_files (
+  patch_id      INTEGER NOT NULL,
+  position      INTEGER NOT NULL,
+  old_path      TEXT NOT NULL,
+  new_path      TEXT NOT NULL,
+  lines_added   INTEGER NOT NULL,
+  lines_removed INTEGER NOT NULL,
+  PRIMARY KEY (patch_id, position)
+) WITHOUT ROWID;
+CREATE INDEX patch_files_new_path ON patch_files(new_path);
+
+-- Trailers of a patch: its own (source_msgid = its msgid) and those of the
+-- comments on it (derived).
+CREATE TABLE trailers (
+  patch_id     INTEGER NOT NULL,
+  name         TEXT NOT NULL,
+  value        TEXT NOT NULL,
+  source_msgid TEXT NOT NULL,
+  inherited    INTEGER NOT NULL DEFAULT 0  -- 1: given on the cover letter
+);
+CREATE INDEX trailers_patch ON trailers(patch_id);
+
+CREATE VIEW patches AS
+  SELECT m.id AS id, m.id AS message_id, m.msgid, p.name, m.date,
+         m.from_name AS submitter_name, m.from_email AS submitter_email,
+         p.hash, p.patch_id, p.series_id, p.number, p.version, p.total, p.prefixes,
+         p.pull_url, p.content, p.diff, m.list_id
+  FROM patch_data p JOIN messages m ON m.id = p.message_id;
+
+CREATE VIEW covers AS
+  SELECT m.id AS id, m.id AS message_id, m.msgid, c.name, m.date,
+         m.from_name AS submitter_name, m.from_email AS submitter_email,
+         c.series_id, c.version, c.total, c.prefixes, c.content, m.list_id
+  FROM cover_data c JOIN messages m ON m.id = c.message_id;
+
+CREATE VIEW comments AS
+  SELECT m.id AS id, m.id AS message_id, m.msgid, c.patch_id, c.cover_id, m.date,
+         m.from_name AS submitter_name, m.from_email AS submitter_email, c.content
+  FROM comment_data c JOIN messages m ON m.id = c.message_id;

@@ -174,6 +174,7 @@ ImportCounts Importer::run(std::vector<ImportInput>& inputs, const Progress& pro
   c.parse_seconds = parse_seconds;
   auto start = Clock::now();
   c.threads = store_.rethread();
+  c.series = store_.reseries();
   store_.finish_bulk_load();
   c.thread_seconds = since(start);
   return c;

@@ -24,6 +24,7 @@ struct ImportCounts {
   double write_seconds = 0;   // inserts and commits, on the writer thread
   double thread_seconds = 0;  // the thread pass
   ThreadStats threads;
+  std::int64_t series = 0;
 };
 
 class Queue;

@@ -27,9 +27,14 @@ struct Store::Statements {
         ref(c, "INSERT INTO refs (message_id, position, msgid) VALUES (?,?,?)"),
         attachment(c, "INSERT INTO attachments (message_id, position, content_type, filename, "
                       "size) VALUES (?,?,?,?,?)"),
-        problem(c, "INSERT INTO problems (message_id, kind, detail) VALUES (?,?,?)") {}
+        problem(c, "INSERT INTO problems (message_id, kind, detail) VALUES (?,?,?)"),
+        patch(c, "INSERT INTO patch_data (message_id, name, prefixes, version, number, total, hash, "
+                 "patch_id, pull_url, content, diff, deviations) VALUES (?,?,?,?,?,?,?,?,?,?,?,?)"),
+        patch_file(c, "INSERT INTO patch_files (patch_id, position, old_path, new_path, "
+                      "lines_added, lines_removed) VALUES (?,?,?,?,?,?)"),
+        trailer(c, "INSERT INTO trailers (patch_id, name, value, source_msgid) VALUES (?,?,?,?)") {}
   Statement find_sha, find_msgid, message, body, raw, variant, headers, recipient, ref, attachment,
-      problem;
+      problem, patch, patch_file, trailer;
 };
 
 namespace {
@@ -115,6 +120,8 @@ ParsedMail Store::prepare(std::string_view raw, std::string key) {
   ParsedMail p{std::move(key), parse_mail(raw), {}};
   p.headers_json = headers_json(p.mail.headers);
   p.mail.headers = {};
+  p.patch = read_patch_facts(p.mail);
+  p.mail.text_parts = {};
   return p;
 }
 
@@ -170,7 +177,25 @@ void Store::insert_message(std::string_view raw, const ParsedMail& p) {
     s.attachment.bind(1, id).bind(2, static_cast<std::int64_t>(i))
         .bind(3, m.attachments[i].content_type).bind(4, m.attachments[i].filename)
         .bind(5, static_cast<std::int64_t>(m.attachments[i].size)).run();
-  for (const auto& p : m.problems.items()) insert_problem(id, p);
+  for (const auto& pr : m.problems.items()) insert_problem(id, pr);
+  if (p.patch.is_patch) insert_patch(id, m.msgid, p.patch);
+}
+
+void Store::insert_patch(std::int64_t id, const std::string& msgid, const PatchFacts& f) {
+  auto& s = *st_;
+  const SubjectInfo& sub = f.subject;
+  s.patch.bind(1, id).bind(2, sub.name).bind(3, json_string_array(sub.prefixes))
+      .bind(4, static_cast<std::int64_t>(sub.version));
+  if (sub.number > 0 || sub.total > 0) s.patch.bind(5, static_cast<std::int64_t>(sub.number)).bind(6, static_cast<std::int64_t>(sub.total));
+  else s.patch.bind_null(5).bind_null(6);
+  s.patch.bind_opt(7, f.hash).bind_opt(8, f.patch_id).bind_opt(9, f.pull_url).bind(10, f.content)
+      .bind(11, f.diff).bind(12, json_string_array(sub.deviations)).run();
+  for (std::size_t i = 0; i < f.files.size(); ++i)
+    s.patch_file.bind(1, id).bind(2, static_cast<std::int64_t>(i)).bind(3, f.files[i].old_path)
+        .bind(4, f.files[i].new_path).bind(5, static_cast<std::int64_t>(f.files[i].lines_added))
+        .bind(6, static_cast<std::int64_t>(f.files[i].lines_removed)).run();
+  for (const auto& t : f.trailers)
+    s.trailer.bind(1, id).bind(2, t.name).bind(3, t.value).bind(4, msgid).run();
 }
 
 void Store::insert_variant(std::int64_t message_id, std::string_view raw, const std::string& sha,

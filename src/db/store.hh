@@ -8,6 +8,7 @@
 
 #include "db/sqlite.hh"
 #include "mail/message.hh"
+#include "patch/facts.hh"
 #include "util/result.hh"
 
 namespace mlidx::db {
@@ -20,6 +21,7 @@ struct ParsedMail {
   std::string key;  // SHA-1 of the raw bytes: what de-duplication compares
   Mail mail;        // mail.headers is moved into headers_json
   std::string headers_json;
+  PatchFacts patch;  // what Patchwork would read from this mail alone
 };
 
 struct ThreadStats {
@@ -59,6 +61,9 @@ class Store {
 
   // Rebuilds threads, ghosts and messages.thread_id from the stored refs.
   ThreadStats rethread();
+  // Rebuilds series, cover letters, comments and messages.kind (Patchwork's
+  // rules over all stored mail, in import order); returns the series count.
+  std::int64_t reseries();
 
  private:
   explicit Store(Connection c);
@@ -66,6 +71,7 @@ class Store {
   void insert_variant(std::int64_t message_id, std::string_view raw, const std::string& sha,
                       const Mail& m);
   void insert_problem(std::int64_t message_id, const Problem& p);
+  void insert_patch(std::int64_t message_id, const std::string& msgid, const PatchFacts& f);
 
   Connection conn_;
   struct Statements;

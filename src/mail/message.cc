@@ -134,12 +134,24 @@ bool is_body_candidate(const MimePart& p) {
   return p.is_text && p.disposition != "attachment" && p.content_type == "text/plain";
 }
 
+// Patchwork reads every text/plain part and text/x-patch / x-diff part
+// (its find_patch_content), attachments included.
+void keep_text_part(Mail& m, const MimePart& p) {
+  std::string_view type = p.content_type;
+  if (!p.is_text || !type.starts_with("text/")) return;
+  std::string_view sub = type.substr(5);
+  if (sub != "plain" && sub != "x-patch" && sub != "x-diff") return;
+  m.text_parts.push_back({std::string(sub), p.text});
+  crlf_to_lf(m.text_parts.back().text);
+}
+
 void read_body(Mail& m, const HeaderBlock& h) {
   std::vector<MimePart> parts = parse_mime(h, m.problems);
   auto body = std::find_if(parts.begin(), parts.end(), is_body_candidate);
   if (body == parts.end())
     body = std::find_if(parts.begin(), parts.end(), [](const MimePart& p) { return p.is_text; });
   for (auto it = parts.begin(); it != parts.end(); ++it) {
+    keep_text_part(m, *it);
     if (it == body) {
       m.body = std::move(it->text);
       crlf_to_lf(m.body);

@@ -20,6 +20,12 @@ struct Recipient {
   Address addr;
 };
 
+// A text part Patchwork reads for a patch's content and diff.
+struct TextPart {
+  std::string subtype;  // "plain", "x-patch" or "x-diff"
+  std::string text;     // UTF-8, LF line ends
+};
+
 struct Mail {
   std::string msgid;            // never empty: a fake id when the mail has none
   std::string date;             // UTC "YYYY-MM-DDTHH:MM:SS", empty if unknown
@@ -32,6 +38,7 @@ struct Mail {
   std::vector<Recipient> recipients;
   std::string body;             // the text body, UTF-8
   std::vector<MimePart> attachments;  // every non-body part, text dropped
+  std::vector<TextPart> text_parts;   // text/plain, text/x-patch, text/x-diff parts in order
   Problems problems;
 };
 

@@ -183,4 +183,13 @@ void crlf_to_lf(std::string& s) {
   s.resize(out);
 }
 
+std::string json_string_array(const std::vector<std::string>& items) {
+  std::string j = "[";
+  for (const auto& s : items) {
+    if (j.size() > 1) j += ',';
+    append_json_string(j, s);
+  }
+  return j + "]";
+}
+
 }  // namespace mlidx

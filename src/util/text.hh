@@ -4,6 +4,7 @@
 #include <cstddef>
 #include <string>
 #include <string_view>
+#include <vector>
 
 namespace mlidx {
 
@@ -27,6 +28,8 @@ std::string_view trim(std::string_view s);
 void append_json_string(std::string& out, std::string_view s);
 // CRLF line ends become LF (mail stored from CRLF mailboxes reads the same).
 void crlf_to_lf(std::string& s);
+// A JSON array of strings, e.g. ["v3","07/24"].
+std::string json_string_array(const std::vector<std::string>& items);
 bool iequals(std::string_view a, std::string_view b);
 bool istarts_with(std::string_view s, std::string_view prefix);
 std::string to_lower(std::string_view s);

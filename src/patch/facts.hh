@@ -1,0 +1,38 @@
+// What one mail says about itself in Patchwork's model: is it a patch, and
+// its name, prefixes, content, diff, hash, patch-id, files, pull request and
+// trailers. Read on the parser thread at import; needs no other mail.
+#pragma once
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "mail/message.hh"
+#include "patch/diff.hh"
+#include "patch/subject.hh"
+
+namespace mlidx {
+
+struct PatchFacts {
+  bool is_patch = false;  // not a reply, and a diff or a pull request (SPEC.md)
+  SubjectInfo subject;
+  std::string content, diff;
+  std::string hash, patch_id, pull_url;
+  std::vector<FileStat> files;
+  std::vector<Trailer> trailers;
+};
+
+// "linuxppc-dev" for "linuxppc-dev.lists.ozlabs.org": Patchwork's project
+// short name, dropped from subject prefixes.
+std::string_view list_short_name(std::string_view list_id);
+
+PatchFacts read_patch_facts(const Mail& m);
+
+// Patchwork's clean_content: cut at a "-- " signature or a line of
+// underscores (list footer), then strip.
+std::string clean_content(std::string_view text);
+
+// Patchwork's comment content: every text/plain part, stripped, signature
+// and list footer cut (its find_comment_content + clean_content).
+std::string comment_content(const std::vector<TextPart>& parts);
+
+}  // namespace mlidx

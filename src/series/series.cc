@@ -1,0 +1,192 @@
+#include "series/series.hh"
+
+#include <map>
+#include <set>
+#include <string_view>
+#include <tuple>
+#include <unordered_map>
+
+namespace mlidx {
+namespace {
+
+// Patchwork's SERIES_DELAY_INTERVAL: unthreaded patches by one submitter
+// with the same version and total join a series started within 20 minutes.
+constexpr std::int64_t kSeriesWindow = 20 * 60;
+
+using Result = SeriesResult;
+
+class Grouper {
+ public:
+  explicit Grouper(const std::vector<SeriesMail>& mails) : in_(mails) {
+    out_.mails.resize(mails.size());
+  }
+
+  Result run() {
+    for (std::size_t i = 0; i < in_.size(); ++i) {
+      const SeriesMail& m = in_[i];
+      if (m.ignored || m.empty) continue;
+      if (m.is_patch) add_patch(i);
+      else if (m.number == 0 && !m.is_reply) add_cover(i);
+    }
+    attach_comments();
+    return std::move(out_);
+  }
+
+ private:
+  struct State {
+    std::set<int> numbers;
+    std::string patch1_name;  // name of its patch 1, once seen
+  };
+
+  // _find_series_by_references: the mail's own id, then its references.
+  // (Patchwork's version check there can never fail, so none is made.)
+  std::size_t by_references(const SeriesMail& m) const {
+    if (auto it = series_ref_.find(m.msgid); it != series_ref_.end()) return it->second;
+    for (const auto& r : m.refs)
+      if (auto it = series_ref_.find(r); it != series_ref_.end()) return it->second;
+    return kNone;
+  }
+
+  // _find_series_by_markers, and Patchwork's choice among several matches:
+  // the newest that does not hold this number yet.
+  std::size_t by_markers(const SeriesMail& m, int number) const {
+    if (!m.has_date) return kNone;
+    auto it = by_key_.find({m.submitter, m.version, m.total});
+    if (it == by_key_.end()) return kNone;
+    std::vector<std::size_t> hits;
+    for (std::size_t s : it->second) {
+      const auto& sr = out_.series[s];
+      if (sr.has_date && sr.date >= m.date - kSeriesWindow && sr.date <= m.date + kSeriesWindow)
+        hits.push_back(s);
+    }
+    if (hits.size() <= 1) return hits.empty() ? kNone : hits.front();
+    std::size_t best = kNone;
+    for (std::size_t s : hits)
+      if (!state_[s].numbers.count(number) &&
+          (best == kNone || out_.series[s].date > out_.series[best].date))
+        best = s;
+    return best;
+  }
+
+  std::size_t new_series(const SeriesMail& m, int total) {
+    std::size_t s = out_.series.size();
+    Result::Series sr;
+    sr.id = static_cast<std::int64_t>(s) + 1;
+    sr.version = m.version;
+    sr.total = total;
+    sr.date = m.date;
+    sr.has_date = m.has_date;
+    sr.submitter = m.submitter;
+    sr.first_id = m.id;
+    out_.series.push_back(std::move(sr));
+    state_.emplace_back();
+    by_key_[{m.submitter, m.version, total}].push_back(s);
+    return s;
+  }
+
+  void add_ref(std::string_view id, std::size_t s) { series_ref_.try_emplace(std::string(id), s); }
+
+  void add_patch(std::size_t i) {
+    const SeriesMail& m = in_[i];
+    int x = m.number, n = m.total;
+    std::size_t s = kNone;
+    if (n > 0) {
+      s = by_references(m);
+      if (s == kNone) s = by_markers(m, x);
+    } else {
+      x = n = 1;
+    }
+    if (s == kNone || state_[s].numbers.count(x)) {
+      s = new_series(m, n);
+      for (const auto& r : m.refs) add_ref(r, s);
+      add_ref(m.msgid, s);
+    }
+    patches_[m.msgid] = m.id;
+    Result::Mail& r = out_.mails[i];
+    r.kind = MailKind::Patch;
+    if (x <= 0) return;  // "[PATCH 0/3]" with a diff: a patch outside any series
+    auto& sr = out_.series[s];
+    if (sr.name.empty() && x == 1) sr.name = m.name;  // keeps the prefixes
+    if (x == 1) state_[s].patch1_name = m.name;
+    state_[s].numbers.insert(x);
+    ++sr.received;
+    r.series_id = sr.id;
+    r.number = x;
+  }
+
+  void add_cover(std::size_t i) {
+    const SeriesMail& m = in_[i];
+    // A threaded "0/N" mail is a cover letter unless one by that name exists.
+    int& same_name = cover_names_[m.name];
+    if (!m.refs.empty() && same_name > 0) return;
+    ++same_name;
+    std::size_t s = kNone;
+    if (auto it = series_ref_.find(m.msgid); it != series_ref_.end()) s = it->second;
+    if (s == kNone) {
+      s = new_series(m, m.total);
+      add_ref(m.msgid, s);
+    }
+    auto& sr = out_.series[s];
+    // A cover's name wins over one taken from patch 1 (prefix dropped).
+    if (sr.name.empty() || sr.name == state_[s].patch1_name) sr.name = m.title;
+    sr.cover_id = m.id;
+    covers_[m.msgid] = m.id;
+    out_.mails[i].kind = MailKind::Cover;
+    out_.mails[i].series_id = sr.id;
+  }
+
+  // Comments last, once every patch and cover is known: unlike Patchwork, a
+  // reply that arrived before its patch is kept (docs/PATCHWORK.md,
+  // "reply-before-patch"). Replies to replies land on the root submission;
+  // a few rounds settle chains whatever their order.
+  void attach_comments() {
+    for (int round = 0; round < 4; ++round) {
+      bool changed = false;
+      for (std::size_t i = 0; i < in_.size(); ++i) changed |= attach(i);
+      if (!changed) break;
+    }
+  }
+
+  bool attach(std::size_t i) {
+    const SeriesMail& m = in_[i];
+    Result::Mail& r = out_.mails[i];
+    if (m.ignored || m.empty || r.kind == MailKind::Patch || r.kind == MailKind::Cover) return false;
+    if (r.kind == MailKind::Comment) return false;
+    for (const auto& ref : m.refs) {
+      if (auto p = patches_.find(ref); p != patches_.end()) return comment_on(i, p->second, 0);
+      if (auto c = patch_comments_.find(ref); c != patch_comments_.end())
+        return comment_on(i, c->second, 0);
+    }
+    for (const auto& ref : m.refs) {
+      if (auto c = covers_.find(ref); c != covers_.end()) return comment_on(i, 0, c->second);
+      if (auto c = cover_comments_.find(ref); c != cover_comments_.end())
+        return comment_on(i, 0, c->second);
+    }
+    return false;
+  }
+
+  bool comment_on(std::size_t i, std::int64_t patch, std::int64_t cover) {
+    Result::Mail& r = out_.mails[i];
+    r.kind = MailKind::Comment;
+    r.patch_id = patch;
+    r.cover_id = cover;
+    if (patch) patch_comments_[in_[i].msgid] = patch;
+    else cover_comments_[in_[i].msgid] = cover;
+    return true;
+  }
+
+  static constexpr std::size_t kNone = static_cast<std::size_t>(-1);
+  const std::vector<SeriesMail>& in_;
+  Result out_;
+  std::vector<State> state_;
+  std::unordered_map<std::string, std::size_t> series_ref_;
+  std::map<std::tuple<std::string, int, int>, std::vector<std::size_t>> by_key_;
+  std::unordered_map<std::string, std::int64_t> patches_, covers_, patch_comments_, cover_comments_;
+  std::unordered_map<std::string, int> cover_names_;
+};
+
+}  // namespace
+
+SeriesResult compute_series(const std::vector<SeriesMail>& mails) { return Grouper(mails).run(); }
+
+}  // namespace mlidx

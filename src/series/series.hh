@@ -1,0 +1,58 @@
+// Patchwork's classification and series grouping over the whole archive, in
+// import order, in memory (like the threader, no recursion on user data).
+#pragma once
+#include <cstdint>
+#include <string>
+#include <vector>
+
+namespace mlidx {
+
+struct SeriesMail {
+  std::int64_t id = 0;
+  std::string msgid;
+  std::int64_t date = 0;      // epoch seconds
+  bool has_date = false;
+  std::string submitter;      // From address, lower-cased (Patchwork's Person)
+  bool is_patch = false;      // patch_data row: non-reply with diff or pull request
+  bool is_reply = false;
+  bool ignored = false;       // X-Patchwork-Hint: ignore
+  bool empty = false;         // no diff and no text: Patchwork skips it
+  int number = -1;            // -1: no N/M marker
+  int total = 0;
+  int version = 1;
+  std::string name;           // Patchwork name ("[v2,1/3] x")
+  std::string title;          // name without its [...] group
+  // Patchwork's find_references order: In-Reply-To, then References newest
+  // first, without duplicates.
+  std::vector<std::string> refs;
+};
+
+enum class MailKind { Message, Patch, Cover, Comment };
+
+struct SeriesResult {
+  struct Series {
+    std::int64_t id;            // 1-based, in creation order: stable
+    std::string name;
+    int version = 1, total = 0, received = 0;
+    std::int64_t date = 0;
+    bool has_date = false;
+    std::string submitter;
+    std::int64_t cover_id = 0;  // 0: none
+    std::int64_t first_id = 0;  // the mail that created it
+  };
+  struct Mail {
+    MailKind kind = MailKind::Message;
+    std::int64_t series_id = 0;  // patches and covers, 0 if none
+    int number = 0;              // patches in a series
+    std::int64_t patch_id = 0;   // comments on a patch
+    std::int64_t cover_id = 0;   // comments on a cover letter
+  };
+  std::vector<Series> series;
+  std::vector<Mail> mails;       // same order as the input
+};
+
+// `mails` in import order (Patchwork parses one mail after the other, and
+// some of its rules depend on what came before).
+SeriesResult compute_series(const std::vector<SeriesMail>& mails);
+
+}  // namespace mlidx

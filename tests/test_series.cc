@@ -1,0 +1,114 @@
+// Patchwork's series grouping and classification, on hand-made mails.
+#include <doctest/doctest.h>
+
+#include "series/series.hh"
+
+using namespace mlidx;
+
+namespace {
+SeriesMail patch(std::int64_t id, std::string msgid, int number, int total, std::int64_t date,
+                 std::vector<std::string> refs = {}, int version = 1, std::string who = "a@x") {
+  SeriesMail m;
+  m.id = id;
+  m.msgid = std::move(msgid);
+  m.date = date;
+  m.has_date = true;
+  m.submitter = std::move(who);
+  m.is_patch = true;
+  m.number = number;
+  m.total = total;
+  m.version = version;
+  m.name = "[" + std::to_string(number) + "/" + std::to_string(total) + "] p";
+  m.refs = std::move(refs);
+  return m;
+}
+SeriesMail cover(std::int64_t id, std::string msgid, int total, std::int64_t date,
+                 std::vector<std::string> refs = {}) {
+  SeriesMail m = patch(id, std::move(msgid), 0, total, date, std::move(refs));
+  m.is_patch = false;
+  m.name = "[0/" + std::to_string(total) + "] the series";
+  m.title = "the series";
+  return m;
+}
+SeriesMail reply(std::int64_t id, std::string msgid, std::vector<std::string> refs) {
+  SeriesMail m;
+  m.id = id;
+  m.msgid = std::move(msgid);
+  m.is_reply = true;
+  m.refs = std::move(refs);
+  m.submitter = "r@x";
+  return m;
+}
+}  // namespace
+
+TEST_CASE("series: a threaded series with its cover letter") {
+  auto r = compute_series({cover(1, "c", 2, 0), patch(2, "p1", 1, 2, 1, {"c"}),
+                           patch(3, "p2", 2, 2, 2, {"c"})});
+  REQUIRE(r.series.size() == 1);
+  CHECK(r.series[0].name == "the series");  // from the cover, prefix dropped
+  CHECK(r.series[0].received == 2);
+  CHECK(r.series[0].cover_id == 1);
+  CHECK(r.mails[0].kind == MailKind::Cover);
+  CHECK(r.mails[2].number == 2);
+  CHECK(r.mails[2].series_id == 1);
+}
+
+TEST_CASE("series: patches that arrive before their cover letter still join it") {
+  auto r = compute_series({patch(1, "p1", 1, 2, 1, {"c"}), patch(2, "p2", 2, 2, 2, {"c"}),
+                           cover(3, "c", 2, 0)});
+  REQUIRE(r.series.size() == 1);
+  CHECK(r.series[0].name == "the series");  // upgraded from patch 1's name
+  CHECK(r.mails[2].series_id == 1);
+}
+
+TEST_CASE("series: unthreaded patches group by submitter, version and total within 20 minutes") {
+  auto r = compute_series({patch(1, "a1", 1, 2, 0), patch(2, "a2", 2, 2, 60),
+                           patch(3, "b1", 1, 2, 3600)});  // an hour later: another series
+  REQUIRE(r.series.size() == 2);
+  CHECK(r.mails[1].series_id == 1);
+  CHECK(r.mails[2].series_id == 2);
+  CHECK(r.series[0].name == "[1/2] p");  // from patch 1, prefix kept
+}
+
+TEST_CASE("series: a number already taken starts a new series") {
+  auto r = compute_series({patch(1, "a1", 1, 2, 0), patch(2, "b1", 1, 2, 10)});
+  CHECK(r.series.size() == 2);
+}
+
+TEST_CASE("series: an unnumbered patch is patch 1 of a series of one") {
+  SeriesMail m = patch(1, "solo", -1, 0, 0);
+  auto r = compute_series({m});
+  REQUIRE(r.series.size() == 1);
+  CHECK(r.series[0].total == 1);
+  CHECK(r.mails[0].number == 1);
+}
+
+TEST_CASE("series: replies become comments on the patch, replies to replies too") {
+  auto r = compute_series({patch(1, "p", -1, 0, 0), reply(2, "r1", {"p"}), reply(3, "r2", {"r1"}),
+                           reply(4, "lost", {"elsewhere"})});
+  CHECK(r.mails[1].kind == MailKind::Comment);
+  CHECK(r.mails[1].patch_id == 1);
+  CHECK(r.mails[2].patch_id == 1);  // lands on the root patch
+  CHECK(r.mails[3].kind == MailKind::Message);
+}
+
+TEST_CASE("series: a reply that arrives before its patch is still a comment (better than Patchwork)") {
+  auto r = compute_series({reply(1, "early", {"p"}), patch(2, "p", -1, 0, 0)});
+  CHECK(r.mails[0].kind == MailKind::Comment);
+  CHECK(r.mails[0].patch_id == 2);
+}
+
+TEST_CASE("series: a patch is preferred over a cover letter as a comment's parent") {
+  auto r = compute_series({cover(1, "c", 1, 0), patch(2, "p", 1, 1, 1, {"c"}),
+                           reply(3, "r", {"c", "p"})});
+  CHECK(r.mails[2].patch_id == 2);
+  CHECK(r.mails[2].cover_id == 0);
+}
+
+TEST_CASE("series: ignored and empty mails are plain messages") {
+  SeriesMail ignored = patch(1, "p", -1, 0, 0);
+  ignored.ignored = true;
+  auto r = compute_series({ignored});
+  CHECK(r.mails[0].kind == MailKind::Message);
+  CHECK(r.series.empty());
+}
