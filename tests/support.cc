@@ -4,7 +4,10 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include <cstdint>
 #include <cstdlib>
+#include <map>
+#include <optional>
 #include <fstream>
 #include <sstream>
 #include <stdexcept>
@@ -110,6 +113,172 @@ std::string query1(const fs::path& db, const std::string& sql) {
   all = all.substr(0, nl);
   auto bar = all.find('|');
   return all.substr(0, bar);
+}
+
+namespace {
+
+void put_utf8(std::string& out, std::uint32_t cp) {
+  if (cp < 0x80) {
+    out += static_cast<char>(cp);
+  } else if (cp < 0x800) {
+    out += static_cast<char>(0xC0 | (cp >> 6));
+    out += static_cast<char>(0x80 | (cp & 0x3F));
+  } else if (cp < 0x10000) {
+    out += static_cast<char>(0xE0 | (cp >> 12));
+    out += static_cast<char>(0x80 | ((cp >> 6) & 0x3F));
+    out += static_cast<char>(0x80 | (cp & 0x3F));
+  } else {
+    out += static_cast<char>(0xF0 | (cp >> 18));
+    out += static_cast<char>(0x80 | ((cp >> 12) & 0x3F));
+    out += static_cast<char>(0x80 | ((cp >> 6) & 0x3F));
+    out += static_cast<char>(0x80 | (cp & 0x3F));
+  }
+}
+
+struct JsonReader {
+  std::string_view s;
+  std::size_t i = 0;
+
+  [[noreturn]] void fail(const char* what) const {
+    throw std::runtime_error(std::string("JSON: ") + what + " at offset " + std::to_string(i));
+  }
+  void ws() {
+    while (i < s.size() && (s[i] == ' ' || s[i] == '\t' || s[i] == '\n' || s[i] == '\r')) ++i;
+  }
+  std::uint32_t hex4() {
+    if (i + 4 > s.size()) fail("short \\u escape");
+    std::uint32_t v = 0;
+    for (int k = 0; k < 4; ++k) {
+      char c = s[i++];
+      v <<= 4;
+      if (c >= '0' && c <= '9') v |= static_cast<std::uint32_t>(c - '0');
+      else if (c >= 'a' && c <= 'f') v |= static_cast<std::uint32_t>(c - 'a' + 10);
+      else if (c >= 'A' && c <= 'F') v |= static_cast<std::uint32_t>(c - 'A' + 10);
+      else fail("bad hex digit");
+    }
+    return v;
+  }
+  std::string str() {
+    if (i >= s.size() || s[i] != '"') fail("string expected");
+    ++i;
+    std::string out;
+    while (true) {
+      if (i >= s.size()) fail("unterminated string");
+      char c = s[i++];
+      if (c == '"') return out;
+      if (c != '\\') {
+        out += c;
+        continue;
+      }
+      if (i >= s.size()) fail("unterminated escape");
+      char e = s[i++];
+      switch (e) {
+        case '"': out += '"'; break;
+        case '\\': out += '\\'; break;
+        case '/': out += '/'; break;
+        case 'b': out += '\b'; break;
+        case 'f': out += '\f'; break;
+        case 'n': out += '\n'; break;
+        case 'r': out += '\r'; break;
+        case 't': out += '\t'; break;
+        case 'u': {
+          std::uint32_t cp = hex4();
+          if (cp >= 0xD800 && cp <= 0xDBFF) {
+            // A high surrogate needs a following \uDC00..\uDFFF.
+            if (i + 6 <= s.size() && s[i] == '\\' && s[i + 1] == 'u') {
+              std::size_t save = i;
+              i += 2;
+              std::uint32_t lo = hex4();
+              if (lo >= 0xDC00 && lo <= 0xDFFF) {
+                cp = 0x10000 + ((cp - 0xD800) << 10) + (lo - 0xDC00);
+              } else {
+                i = save;
+                cp = 0xFFFD;
+              }
+            } else {
+              cp = 0xFFFD;
+            }
+          } else if (cp >= 0xDC00 && cp <= 0xDFFF) {
+            cp = 0xFFFD;  // lone low surrogate
+          }
+          put_utf8(out, cp);
+          break;
+        }
+        default: fail("unknown escape");
+      }
+    }
+  }
+  // Skips any value; returns it as text when it is a string or a scalar.
+  std::optional<std::string> value() {
+    ws();
+    if (i >= s.size()) fail("value expected");
+    char c = s[i];
+    if (c == '"') return str();
+    if (c == '{' || c == '[') {
+      char close = c == '{' ? '}' : ']';
+      ++i;
+      ws();
+      if (i < s.size() && s[i] == close) {
+        ++i;
+        return std::nullopt;
+      }
+      while (true) {
+        if (close == '}') {
+          ws();
+          str();
+          ws();
+          if (i >= s.size() || s[i] != ':') fail("':' expected");
+          ++i;
+        }
+        value();
+        ws();
+        if (i < s.size() && s[i] == ',') {
+          ++i;
+          continue;
+        }
+        if (i < s.size() && s[i] == close) {
+          ++i;
+          return std::nullopt;
+        }
+        fail("',' or end of container expected");
+      }
+    }
+    std::size_t start = i;
+    while (i < s.size() && s[i] != ',' && s[i] != '}' && s[i] != ']' && s[i] != ' ' && s[i] != '\n') ++i;
+    if (start == i) fail("scalar expected");
+    std::string lit(s.substr(start, i - start));
+    if (lit == "null") return std::nullopt;
+    return lit;
+  }
+};
+
+// Top-level members of one JSON object: strings decoded, numbers and
+// true/false as written, null and nested containers left out.
+}  // namespace
+
+std::map<std::string, std::string> json_fields(std::string_view line) {
+  JsonReader r{line};
+  std::map<std::string, std::string> out;
+  r.ws();
+  if (r.i >= line.size() || line[r.i] != '{') r.fail("object expected");
+  ++r.i;
+  r.ws();
+  if (r.i < line.size() && line[r.i] == '}') return out;
+  while (true) {
+    r.ws();
+    std::string key = r.str();
+    r.ws();
+    if (r.i >= line.size() || line[r.i] != ':') r.fail("':' expected");
+    ++r.i;
+    if (auto v = r.value()) out[key] = *v;
+    r.ws();
+    if (r.i < line.size() && line[r.i] == ',') {
+      ++r.i;
+      continue;
+    }
+    if (r.i < line.size() && line[r.i] == '}') return out;
+    r.fail("',' or '}' expected");
+  }
 }
 
 }  // namespace mlidx::test

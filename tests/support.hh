@@ -2,6 +2,8 @@
 // access to ../shared (third-party data, never copied into the repository).
 #pragma once
 #include <filesystem>
+#include <map>
+#include <string_view>
 #include <string>
 #include <vector>
 
@@ -38,5 +40,10 @@ void write_file(const fs::path& p, const std::string& data);
 std::string query1(const fs::path& db, const std::string& sql);
 // All rows of a query, columns joined by '|', rows by '\n'.
 std::string query(const fs::path& db, const std::string& sql);
+
+// Top-level members of one JSON object (one line of the expected JSONL
+// files, or a seed record): strings decoded, numbers and true/false as
+// written, null and nested containers left out. Throws on malformed JSON.
+std::map<std::string, std::string> json_fields(std::string_view json);
 
 }  // namespace mlidx::test

@@ -184,12 +184,15 @@ void Store::insert_message(std::string_view raw, const ParsedMail& p) {
 void Store::insert_patch(std::int64_t id, const std::string& msgid, const PatchFacts& f) {
   auto& s = *st_;
   const SubjectInfo& sub = f.subject;
-  s.patch.bind(1, id).bind(2, sub.name).bind(3, json_string_array(sub.prefixes))
+  // Bound without a copy (SQLITE_STATIC): they must live until run().
+  const std::string prefixes = json_string_array(sub.prefixes);
+  const std::string deviations = json_string_array(sub.deviations);
+  s.patch.bind(1, id).bind(2, sub.name).bind(3, prefixes)
       .bind(4, static_cast<std::int64_t>(sub.version));
   if (sub.number > 0 || sub.total > 0) s.patch.bind(5, static_cast<std::int64_t>(sub.number)).bind(6, static_cast<std::int64_t>(sub.total));
   else s.patch.bind_null(5).bind_null(6);
   s.patch.bind_opt(7, f.hash).bind_opt(8, f.patch_id).bind_opt(9, f.pull_url).bind(10, f.content)
-      .bind(11, f.diff).bind(12, json_string_array(sub.deviations)).run();
+      .bind(11, f.diff).bind(12, deviations).run();
   for (std::size_t i = 0; i < f.files.size(); ++i)
     s.patch_file.bind(1, id).bind(2, static_cast<std::int64_t>(i)).bind(3, f.files[i].old_path)
         .bind(4, f.files[i].new_path).bind(5, static_cast<std::int64_t>(f.files[i].lines_added))
