@@ -13,7 +13,7 @@ common options:
   --json                 machine output (one JSON object on stdout)
   --show-diffs FIELD [N] print N (default 10) example disagreements of FIELD
                          (msgid, expected, ours); FIELD may be a full figure name
-                         (`patch.hash`) or an unambiguous part of one (`hash`);
+                         (`patch.hash`) or a part of names (`hash`, `tags`);
                          `all` shows every figure; repeatable
   --min PCT              exit 1 if any figure (rules applied) is below PCT
 
@@ -510,7 +510,7 @@ def run_corpus(args, out):
                 ps = sorted(s.get("patches") or [],
                             key=lambda p: (p.get("number") is None, p.get("number") or 0))
                 if ps:
-                    series_list.append((f"series {s['series_id']} {s.get('name', '')!r}",
+                    series_list.append((f"series {s['series_id']} {s.get('name') or '(no name)'!r}",
                                         [strip_id(p["msgid"]) for p in ps]))
         c = compare(rows, series_list, ours)
         t2 = time.time()
@@ -575,7 +575,7 @@ def run_testdata(args, out):
             for sid, ps in sorted(groups.items()):
                 ps.sort(key=lambda r: (r.get("patch_number") is None, r.get("patch_number") or 0,
                                        r.get("mbox_index") or 0))
-                series_list.append((f"series {sid} {ps[0].get('series_name')!r}",
+                series_list.append((f"series {sid} {ps[0].get('series_name') or '(no name)'!r}",
                                     [r["_msgid"] for r in ps]))
             c = compare(rows, series_list, ours, prefix=name + ": ")
             a, e, n = c.totals()
@@ -611,11 +611,10 @@ def resolve_fields(specs):
             res.append((field, n))
             continue
         cand = [f for f in FIGURES if field.lower() in f.lower()]
-        if len(cand) != 1:
-            raise Failure(f"--show-diffs: {field!r} names "
-                          + (f"several figures: {', '.join(cand)}" if cand else
-                             f"no figure (figures: {', '.join(FIGURES)}, all)"))
-        res.append((cand[0], n))
+        if not cand:
+            raise Failure(f"--show-diffs: {field!r} names no figure "
+                          f"(figures: {', '.join(FIGURES)}, all)")
+        res += [(f, n) for f in cand]  # `tags` shows the three tag figures
     return res
 
 
@@ -673,7 +672,7 @@ def report(args, c, info, out):
         w(f"parity with Patchwork: testdata, {info['files']} mbox files "
           f"({info['files_with_expected_rows']} with expected rows), "
           f"{info['expected_rows']} expected rows, {info['seconds']} s\n\n")
-        w(f"{'file':<52} {'exp':>4} {'ours p/c/m':>11} {'agree':>9} {'%':>7}  disagreeing figures\n")
+        w(f"{'file':<52} {'exp':>4} {'ours p/c/cm':>11} {'agree':>9} {'%':>7}  disagreeing figures\n")
         for p in info["per_file"]:
             o = p["ours"]
             pcm = f"{o.get('patch', 0)}/{o.get('cover', 0)}/{o.get('comment', 0)}"
