@@ -85,6 +85,9 @@ RULES = {
     # trailers are counted on the patch (rules of a trailer's source mail
     # apply to the tag figures of its patch).
     "reply-before-patch": {"tags.Acked-by", "tags.Reviewed-by", "tags.Tested-by"},
+    # Raw UTF-8 in the Subject header: Patchwork turns each byte into U+FFFD
+    # ("Rafa\ufffd\ufffd"), we keep the text it spells.
+    "utf8-headers": {"patch.name", "patch.series_name", "cover.name"},
 }
 
 FIGURES = [
@@ -694,9 +697,10 @@ def report(args, c, info, out):
       f"{c.merged} merged with other patches\n")
     w("deviation rules:\n")
     for r, v in rules.items():
-        by = ", ".join(f"{k} {x}" for k, x in v["by_figure"].items()) or "no figure"
+        by = ", ".join(f"{k} {x}" for k, x in v["by_figure"].items())
+        by = f" ({by})" if by else ""
         unk = "" if v["known"] else "  (not in RULES: excuses nothing)"
-        w(f"  {r:<20} excuses {v['rows']} rows ({by}); on {v['extra_rows']} extra rows{unk}\n")
+        w(f"  {r:<20} excuses {v['rows']} rows{by}; named on {v['extra_rows']} extra rows{unk}\n")
     w("extra rows (ours, not in expected; not counted): "
       + ", ".join(f"{k} {c.extra.get(k, 0)}" for k in ("patch", "cover", "comment")) + "\n")
     if below:

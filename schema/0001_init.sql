@@ -176,7 +176,8 @@ CREATE TABLE comment_data (
   message_id INTEGER PRIMARY KEY REFERENCES messages(id),
   patch_id   INTEGER,
   cover_id   INTEGER,
-  content    TEXT NOT NULL DEFAULT ''
+  content    TEXT NOT NULL DEFAULT '',
+  deviations TEXT NOT NULL DEFAULT '[]'  -- e.g. ["reply-before-patch"]
 );
 CREATE INDEX comment_data_patch ON comment_data(patch_id);
 CREATE INDEX comment_data_cover ON comment_data(cover_id);
@@ -224,7 +225,10 @@ CREATE VIEW patches AS
          m.from_name AS submitter_name, m.from_email AS submitter_email,
          p.hash, p.patch_id, p.series_id, p.number, p.version, p.total, p.prefixes,
          p.pull_url, p.content, p.diff, m.list_id
-  FROM patch_data p JOIN messages m ON m.id = p.message_id;
+  FROM patch_data p JOIN messages m ON m.id = p.message_id
+  -- patch_data is what a mail says alone; the series pass may still keep it
+  -- out (X-Patchwork-Hint: ignore), and then it is no patch.
+  WHERE m.kind = 'patch';
 
 CREATE VIEW covers AS
   SELECT m.id AS id, m.id AS message_id, m.msgid, c.name, m.date,

@@ -111,11 +111,14 @@ void write_series(Connection& c, const SeriesResult& r) {
 
 void write_mails(Connection& c, const Loaded& l, const SeriesResult& r) {
   Statement kind(c, "UPDATE messages SET kind = ?1 WHERE id = ?2 AND kind IS NOT ?1");
-  Statement patch(c, "UPDATE patch_data SET series_id = ?1, number = ?2 WHERE message_id = ?3");
+  // number and total as Patchwork stores them: an unnumbered patch is 1 of 1.
+  Statement patch(c, "UPDATE patch_data SET series_id = ?1, number = ?2, "
+                     "total = coalesce(total, (SELECT total FROM series WHERE id = ?1)) "
+                     "WHERE message_id = ?3");
   Statement cover(c, "INSERT INTO cover_data (message_id, name, title, prefixes, version, total, "
                      "content, deviations, series_id) VALUES (?,?,?,?,?,?,?,?,?)");
-  Statement comment(c, "INSERT INTO comment_data (message_id, patch_id, cover_id, content) "
-                       "VALUES (?,?,?,?)");
+  Statement comment(c, "INSERT INTO comment_data (message_id, patch_id, cover_id, content, "
+                       "deviations) VALUES (?,?,?,?,?)");
   for (std::size_t i = 0; i < r.mails.size(); ++i) {
     const auto& m = r.mails[i];
     std::int64_t id = l.mails[i].id;
@@ -131,7 +134,10 @@ void write_mails(Connection& c, const Loaded& l, const SeriesResult& r) {
           .bind(5, static_cast<std::int64_t>(s.version)).bind(6, static_cast<std::int64_t>(s.total))
           .bind(7, l.bodies[i]).bind(8, json_string_array(s.deviations)).bind(9, m.series_id).run();
     } else if (m.kind == MailKind::Comment) {
-      comment.bind(1, id).bind_null(2).bind_null(3).bind(4, l.bodies[i]);
+      // Patchwork drops a reply imported before what it answers.
+      bool early = (m.patch_id ? m.patch_id : m.cover_id) > id;
+      comment.bind(1, id).bind_null(2).bind_null(3).bind(4, l.bodies[i])
+          .bind(5, std::string_view(early ? "[\"reply-before-patch\"]" : "[]"));
       if (m.patch_id) comment.bind(2, m.patch_id);
       else comment.bind(3, m.cover_id);
       comment.run();

@@ -185,6 +185,9 @@ Mail parse_mail(std::string_view raw) {
       m.subject = hd.value;
       break;
     }
+  if (const RawField* f = find_field(h, "Subject"))
+    m.subject_8bit = std::any_of(f->value.begin(), f->value.end(),
+                                 [](char c) { return static_cast<unsigned char>(c) >= 0x80; });
   if (const RawField* f = find_field(h, "List-Id"))
     m.list_id = repair_utf8(list_id_of(unfold(f->value)));
   else if (const RawField* f = find_field(h, "X-Mailing-List"))

@@ -327,20 +327,24 @@ bool oid_hex_at(sv p) {
   return true;
 }
 
-// C's atoi on digits (git: (int)strtol, saturating at LONG_MAX, then
-// truncated to int as the compiler does).
+// C's atoi (git: (int)strtol(s, NULL, 10)): leading white space and a sign
+// are accepted; out of range saturates at LONG_MAX/LONG_MIN, then the value
+// is truncated to int as the compiler does.
 int git_atoi(sv s) {
+  std::size_t i = 0;
+  while (i < s.size() && (s[i] == ' ' || (s[i] >= '\t' && s[i] <= '\r'))) ++i;
+  bool neg = false;
+  if (i < s.size() && (s[i] == '+' || s[i] == '-')) neg = s[i++] == '-';
   long long v = 0;
   bool sat = false;
-  for (char c : s) {
-    if (c < '0' || c > '9') break;
-    if (!sat) {
-      if (v > (std::numeric_limits<long long>::max() - 9) / 10) sat = true;
-      else v = v * 10 + (c - '0');
-    }
+  for (; i < s.size() && s[i] >= '0' && s[i] <= '9'; ++i) {
+    if (sat) continue;
+    if (v > (std::numeric_limits<long long>::max() - 9) / 10) sat = true;
+    else v = v * 10 + (s[i] - '0');
   }
-  if (sat) v = std::numeric_limits<long>::max();
-  return static_cast<int>(static_cast<long>(v));
+  long r = sat ? (neg ? std::numeric_limits<long>::min() : std::numeric_limits<long>::max())
+               : static_cast<long>(neg ? -v : v);
+  return static_cast<int>(r);
 }
 
 std::size_t span_digits(sv s, std::size_t from) {

@@ -30,6 +30,8 @@ std::string_view list_short_name(std::string_view list_id) {
 PatchFacts read_patch_facts(const Mail& m) {
   PatchFacts f;
   f.subject = parse_subject(m.subject, list_short_name(m.list_id));
+  // Patchwork reads raw 8-bit subject bytes as U+FFFD; we keep valid UTF-8.
+  if (m.subject_8bit) f.subject.deviations.emplace_back("utf8-headers");
   if (f.subject.is_reply) return f;
   std::string comments;
   for (const auto& part : m.text_parts) {
