@@ -22,7 +22,8 @@ CREATE TABLE messages (
                CHECK (kind = 'patch' OR kind = 'cover' OR kind = 'comment' OR kind = 'message'),
   size         INTEGER NOT NULL,           -- bytes of the raw mail
   raw_sha1     BLOB NOT NULL,              -- SHA-1 of the raw mail
-  fake_msgid   INTEGER NOT NULL DEFAULT 0  -- 1: the mail had no usable Message-ID
+  fake_msgid   INTEGER NOT NULL DEFAULT 0, -- 1: the mail had no usable Message-ID
+  pw_ignore    INTEGER NOT NULL DEFAULT 0  -- 1: "X-Patchwork-Hint: ignore"
 );
 CREATE UNIQUE INDEX messages_raw_sha1 ON messages(raw_sha1);
 CREATE INDEX messages_thread ON messages(thread_id);

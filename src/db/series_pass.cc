@@ -24,7 +24,7 @@ bool epoch_of(std::string_view date, std::int64_t& out) {
 
 struct Loaded {
   std::vector<SeriesMail> mails;
-  std::vector<std::string> bodies;  // cleaned text, for covers and comments
+  std::vector<std::string> bodies;  // cleaned text of covers and comments
   std::vector<SubjectInfo> subjects;
 };
 
@@ -45,9 +45,8 @@ Loaded load(Connection& c) {
   std::unordered_map<std::int64_t, std::size_t> index;
   Statement all(c,
       "SELECT m.id, m.msgid, coalesce(m.date, ''), lower(m.from_email), m.subject, m.list_id, "
-      "coalesce(m.in_reply_to, ''), p.message_id IS NOT NULL, coalesce(b.body, '') "
-      "FROM messages m LEFT JOIN patch_data p ON p.message_id = m.id "
-      "LEFT JOIN bodies b ON b.message_id = m.id ORDER BY m.id");
+      "coalesce(m.in_reply_to, ''), p.message_id IS NOT NULL, m.pw_ignore "
+      "FROM messages m LEFT JOIN patch_data p ON p.message_id = m.id ORDER BY m.id");
   std::vector<std::string> parents;
   while (all.step()) {
     SeriesMail m;
@@ -57,18 +56,16 @@ Loaded load(Connection& c) {
     m.submitter = all.text(3);
     SubjectInfo s = parse_subject(all.text(4), list_short_name(all.text(5)));
     m.is_patch = all.int64(7) != 0;
+    m.ignored = all.int64(8) != 0;
     m.is_reply = s.is_reply;
     m.number = s.total > 0 || s.number > 0 ? s.number : -1;
     m.total = s.total;
     m.version = s.version;
     m.name = s.name;
     m.title = s.title;
-    std::string body = clean_content(all.text(8));
-    m.empty = !m.is_patch && body.empty();
     index.emplace(m.id, l.mails.size());
     parents.emplace_back(all.text(6));
     l.mails.push_back(std::move(m));
-    l.bodies.push_back(std::move(body));
     l.subjects.push_back(std::move(s));
   }
   std::vector<std::vector<std::string>> refs(l.mails.size());
@@ -76,14 +73,23 @@ Loaded load(Connection& c) {
   while (rs.step()) refs[index.at(rs.int64(0))].emplace_back(rs.text(1));
   for (std::size_t i = 0; i < l.mails.size(); ++i)
     l.mails[i].refs = patchwork_refs(std::move(refs[i]), parents[i]);
-  // Patchwork skips mail with "X-Patchwork-Hint: ignore".
-  Statement hint(c,
-      "SELECT h.message_id FROM message_headers h, json_each(h.fields) j "
-      "WHERE h.fields LIKE '%Patchwork-Hint%' AND lower(j.value ->> 0) = 'x-patchwork-hint' "
-      "AND lower(trim(j.value ->> 1)) = 'ignore'");
-  while (hint.step())
-    if (auto it = index.find(hint.int64(0)); it != index.end()) l.mails[it->second].ignored = true;
+  l.bodies.resize(l.mails.size());
   return l;
+}
+
+// Cover letters and comments keep their text; Patchwork skips a mail with
+// neither diff nor text, so a comment whose text is empty is a message.
+// Read after grouping, for those mails only.
+void load_texts(Connection& c, Loaded& l, SeriesResult& r) {
+  Statement body(c, "SELECT body FROM bodies WHERE message_id = ?");
+  for (std::size_t i = 0; i < r.mails.size(); ++i) {
+    MailKind k = r.mails[i].kind;
+    if (k != MailKind::Cover && k != MailKind::Comment) continue;
+    body.bind(1, l.mails[i].id);
+    if (body.step()) l.bodies[i] = clean_content(body.text(0));
+    body.reset();
+    if (k == MailKind::Comment && l.bodies[i].empty()) r.mails[i] = {};
+  }
 }
 
 const char* kind_name(MailKind k) {
@@ -179,6 +185,7 @@ void write_comment_trailers(Connection& c, const Loaded& l, const SeriesResult& 
 std::int64_t Store::reseries() {
   Loaded l = load(conn_);
   SeriesResult r = compute_series(l.mails);
+  load_texts(conn_, l, r);
   Transaction tx(conn_);
   // A patch's own trailers were written at import; those from comments are
   // derived and rebuilt here.

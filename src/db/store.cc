@@ -16,7 +16,7 @@ struct Store::Statements {
                     "UNION ALL SELECT 1 FROM variants WHERE raw_sha1 = ?1 LIMIT 1"),
         find_msgid(c, "SELECT id, from_email, subject FROM messages WHERE msgid = ?"),
         message(c, "INSERT INTO messages (msgid, date, from_name, from_email, subject, list_id, "
-                   "in_reply_to, size, raw_sha1, fake_msgid) VALUES (?,?,?,?,?,?,?,?,?,?)"),
+                   "in_reply_to, size, raw_sha1, fake_msgid, pw_ignore) VALUES (?,?,?,?,?,?,?,?,?,?,?)"),
         body(c, "INSERT INTO bodies (message_id, body) VALUES (?,?)"),
         raw(c, "INSERT INTO raw (message_id, bytes) VALUES (?,?)"),
         variant(c, "INSERT INTO variants (message_id, raw_sha1, date, from_email, subject, bytes) "
@@ -163,6 +163,7 @@ void Store::insert_message(std::string_view raw, const ParsedMail& p) {
   s.message.bind(5, m.subject).bind(6, m.list_id).bind_opt(7, m.in_reply_to);
   s.message.bind(8, static_cast<std::int64_t>(raw.size())).bind_blob(9, sha);
   s.message.bind(10, static_cast<std::int64_t>(m.problems.has("no-msgid") || m.problems.has("bad-msgid")));
+  s.message.bind(11, static_cast<std::int64_t>(m.patchwork_ignore));
   s.message.run();
   std::int64_t id = conn_.last_insert_id();
   s.body.bind(1, id).bind(2, m.body).run();

@@ -185,6 +185,8 @@ Mail parse_mail(std::string_view raw) {
       m.subject = hd.value;
       break;
     }
+  if (const RawField* f = find_field(h, "X-Patchwork-Hint"))
+    m.patchwork_ignore = iequals(unfold(f->value), "ignore");
   if (const RawField* f = find_field(h, "Subject"))
     m.subject_8bit = std::any_of(f->value.begin(), f->value.end(),
                                  [](char c) { return static_cast<unsigned char>(c) >= 0x80; });

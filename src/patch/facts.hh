@@ -27,12 +27,8 @@ std::string_view list_short_name(std::string_view list_id);
 
 PatchFacts read_patch_facts(const Mail& m);
 
-// Patchwork's clean_content: cut at a "-- " signature or a line of
-// underscores (list footer), then strip.
+// Patchwork's clean_content (a cover letter's or comment's text): cut at a
+// "-- " signature or a line of underscores, then strip.
 std::string clean_content(std::string_view text);
-
-// Patchwork's comment content: every text/plain part, stripped, signature
-// and list footer cut (its find_comment_content + clean_content).
-std::string comment_content(const std::vector<TextPart>& parts);
 
 }  // namespace mlidx

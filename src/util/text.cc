@@ -149,15 +149,39 @@ std::string collapse_space(std::string_view s) {
   return out;
 }
 
+namespace {
+
+// True when none of the 8 bytes needs escaping in JSON: no control byte
+// (< 0x20), no '"' and no '\\'. Bit tricks from "Bit Twiddling Hacks"
+// (haszero / hasless), so header text is escaped 8 bytes at a time.
+bool json_plain8(const char* p) {
+  constexpr std::uint64_t k01 = 0x0101010101010101ull, k80 = 0x8080808080808080ull;
+  std::uint64_t w;
+  std::memcpy(&w, p, 8);
+  auto has_zero = [&](std::uint64_t v) { return ((v - k01) & ~v & k80) != 0; };
+  bool control = ((w - k01 * 0x20) & ~w & k80) != 0;  // some byte < 0x20
+  return !control && !has_zero(w ^ (k01 * '"')) && !has_zero(w ^ (k01 * '\\'));
+}
+
+}  // namespace
+
 void append_json_string(std::string& out, std::string_view s) {
   static constexpr char kHex[] = "0123456789abcdef";
   out.push_back('"');
   std::size_t run = 0;
-  for (std::size_t i = 0; i < s.size(); ++i) {
+  std::size_t i = 0;
+  while (i < s.size()) {
+    if (i + 8 <= s.size() && json_plain8(s.data() + i)) {
+      i += 8;
+      continue;
+    }
     unsigned char c = static_cast<unsigned char>(s[i]);
-    if (c >= 0x20 && c != '"' && c != '\\') continue;
+    if (c >= 0x20 && c != '"' && c != '\\') {
+      ++i;
+      continue;
+    }
     out.append(s.substr(run, i - run));
-    run = i + 1;
+    run = ++i;
     switch (c) {
       case '"': out += "\\\""; break;
       case '\\': out += "\\\\"; break;
