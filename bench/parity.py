@@ -173,13 +173,10 @@ class Ours:
 
         self.patch = {}    # message id -> dict
         if self.columns["patch_data"]:
-            c = self.columns["patch_data"]
-            q = ("SELECT message_id, name, version, "
-                 + ("number" if "number" in c else "NULL") + ", "
-                 + ("total" if "total" in c else "NULL") + ", "
-                 + ("hash" if "hash" in c else "NULL") + ", "
-                 + ("pull_url" if "pull_url" in c else "NULL") + ", "
-                 + ("series_id" if "series_id" in c else "NULL") + " FROM patch_data")
+            # patch_data: what a mail says alone; patch_series: its place in a
+            # series (derived by the series pass).
+            q = ("SELECT p.message_id, p.name, p.version, s.number, s.total, p.hash, p.pull_url, "
+                 "s.series_id FROM patch_data p LEFT JOIN patch_series s ON s.patch_id = p.message_id")
             for mid, name, version, number, total, h, url, sid in db.execute(q):
                 self.patch[mid] = dict(name=name, version=version, number=number, total=total,
                                        hash=h, pull_url=url, series_id=sid)

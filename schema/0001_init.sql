@@ -152,12 +152,21 @@ CREATE TABLE patch_data (
   diff       TEXT NOT NULL DEFAULT '',
   -- JSON array of the named rules where we read this mail better than
   -- Patchwork (docs/PATCHWORK.md); the parity tool excuses differences by them.
-  deviations TEXT NOT NULL DEFAULT '[]',
-  series_id  INTEGER                      -- derived
+  deviations TEXT NOT NULL DEFAULT '[]'
 );
 CREATE INDEX patch_data_hash ON patch_data(hash);
 CREATE INDEX patch_data_patch_id ON patch_data(patch_id);
-CREATE INDEX patch_data_series ON patch_data(series_id);
+
+-- Derived: a patch's place in its series, as Patchwork numbers it (an
+-- unnumbered patch is 1 of 1). Apart from patch_data so that the series pass
+-- does not rewrite every patch's content and diff.
+CREATE TABLE patch_series (
+  patch_id  INTEGER PRIMARY KEY,
+  series_id INTEGER,
+  number    INTEGER,
+  total     INTEGER
+);
+CREATE INDEX patch_series_series ON patch_series(series_id);
 
 CREATE TABLE cover_data (
   message_id INTEGER PRIMARY KEY REFERENCES messages(id),
@@ -224,9 +233,10 @@ CREATE INDEX trailers_patch ON trailers(patch_id);
 CREATE VIEW patches AS
   SELECT m.id AS id, m.id AS message_id, m.msgid, p.name, m.date,
          m.from_name AS submitter_name, m.from_email AS submitter_email,
-         p.hash, p.patch_id, p.series_id, p.number, p.version, p.total, p.prefixes,
+         p.hash, p.patch_id, s.series_id, s.number, p.version, s.total, p.prefixes,
          p.pull_url, p.content, p.diff, m.list_id
   FROM patch_data p JOIN messages m ON m.id = p.message_id
+  LEFT JOIN patch_series s ON s.patch_id = p.message_id
   -- patch_data is what a mail says alone; the series pass may still keep it
   -- out (X-Patchwork-Hint: ignore), and then it is no patch.
   WHERE m.kind = 'patch';

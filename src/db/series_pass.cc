@@ -117,10 +117,8 @@ void write_series(Connection& c, const SeriesResult& r) {
 
 void write_mails(Connection& c, const Loaded& l, const SeriesResult& r) {
   Statement kind(c, "UPDATE messages SET kind = ?1 WHERE id = ?2 AND kind IS NOT ?1");
-  // number and total as Patchwork stores them: an unnumbered patch is 1 of 1.
-  Statement patch(c, "UPDATE patch_data SET series_id = ?1, number = ?2, "
-                     "total = coalesce(total, (SELECT total FROM series WHERE id = ?1)) "
-                     "WHERE message_id = ?3");
+  Statement patch(c, "INSERT INTO patch_series (patch_id, series_id, number, total) "
+                     "VALUES (?3, ?1, ?2, (SELECT total FROM series WHERE id = ?1))");
   Statement cover(c, "INSERT INTO cover_data (message_id, name, title, prefixes, version, total, "
                      "content, deviations, series_id) VALUES (?,?,?,?,?,?,?,?,?)");
   Statement comment(c, "INSERT INTO comment_data (message_id, patch_id, cover_id, content, "
@@ -190,7 +188,8 @@ std::int64_t Store::reseries() {
   // A patch's own trailers were written at import; those from comments are
   // derived and rebuilt here.
   if (auto s = conn_.exec(
-          "DELETE FROM series; DELETE FROM cover_data; DELETE FROM comment_data; "
+          "DELETE FROM series; DELETE FROM patch_series; DELETE FROM cover_data; "
+          "DELETE FROM comment_data; "
           "DELETE FROM trailers WHERE source_msgid <> "
           "(SELECT msgid FROM messages WHERE messages.id = trailers.patch_id);");
       !s)
