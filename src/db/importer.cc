@@ -173,8 +173,15 @@ ImportCounts Importer::run(std::vector<ImportInput>& inputs, const Progress& pro
   parser.join();
   c.parse_seconds = parse_seconds;
   auto start = Clock::now();
-  c.threads = store_.rethread();
-  c.series = store_.reseries();
+  // Threads and series are derived from stored mail only: nothing new
+  // stored, nothing to re-derive (a repeated import stays cheap).
+  if (c.added > 0 || c.variants > 0) {
+    c.threads = store_.rethread();
+    c.series = store_.reseries();
+  } else {
+    c.threads = store_.thread_stats();
+    c.series = store_.series_count();
+  }
   store_.finish_bulk_load();
   c.thread_seconds = since(start);
   return c;

@@ -91,6 +91,19 @@ Result<std::unique_ptr<Store>> Store::open(const std::string& path, bool create)
   }
 }
 
+namespace {
+std::int64_t count_of(Connection& c, const char* sql) {
+  Statement st(c, sql);
+  return st.step() ? st.int64(0) : 0;
+}
+}  // namespace
+
+ThreadStats Store::thread_stats() {
+  return {count_of(conn_, "SELECT count(*) FROM threads"), count_of(conn_, "SELECT count(*) FROM ghosts"), 0};
+}
+
+std::int64_t Store::series_count() { return count_of(conn_, "SELECT count(*) FROM series"); }
+
 void Store::finish_bulk_load() {
   if (!fresh_) return;
   if (auto s = conn_.exec("PRAGMA journal_mode = WAL"); !s) throw DbError(s.error().why);

@@ -64,6 +64,9 @@ class Store {
   // Rebuilds series, cover letters, comments and messages.kind (Patchwork's
   // rules over all stored mail, in import order); returns the series count.
   std::int64_t reseries();
+  // What the last passes left, without re-deriving anything.
+  ThreadStats thread_stats();
+  std::int64_t series_count();
 
  private:
   explicit Store(Connection c);
