@@ -45,8 +45,8 @@ Loaded load(Connection& c) {
   std::unordered_map<std::int64_t, std::size_t> index;
   Statement all(c,
       "SELECT m.id, m.msgid, coalesce(m.date, ''), lower(m.from_email), m.subject, m.list_id, "
-      "coalesce(m.in_reply_to, ''), p.message_id IS NOT NULL, m.pw_ignore "
-      "FROM messages m LEFT JOIN patch_data p ON p.message_id = m.id ORDER BY m.id");
+      "coalesce(m.in_reply_to, ''), m.kind = 'patch', m.pw_ignore "
+      "FROM messages m ORDER BY m.id");
   std::vector<std::string> parents;
   while (all.step()) {
     SeriesMail m;

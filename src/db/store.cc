@@ -16,7 +16,7 @@ struct Store::Statements {
                     "UNION ALL SELECT 1 FROM variants WHERE raw_sha1 = ?1 LIMIT 1"),
         find_msgid(c, "SELECT id, from_email, subject FROM messages WHERE msgid = ?"),
         message(c, "INSERT INTO messages (msgid, date, from_name, from_email, subject, list_id, "
-                   "in_reply_to, size, raw_sha1, fake_msgid, pw_ignore) VALUES (?,?,?,?,?,?,?,?,?,?,?)"),
+                   "in_reply_to, size, raw_sha1, fake_msgid, pw_ignore, kind) VALUES (?,?,?,?,?,?,?,?,?,?,?,?)"),
         body(c, "INSERT INTO bodies (message_id, body) VALUES (?,?)"),
         raw(c, "INSERT INTO raw (message_id, bytes) VALUES (?,?)"),
         variant(c, "INSERT INTO variants (message_id, raw_sha1, date, from_email, subject, bytes) "
@@ -41,7 +41,7 @@ namespace {
 
 std::string headers_json(const std::vector<Header>& hs) {
   std::size_t size = 2;
-  for (const auto& h : hs) size += h.name.size() + h.value.size() + 8;
+  for (const auto& h : hs) size += h.name.size() + h.value().size() + 8;
   std::string j;
   j.reserve(size + size / 8);  // room for some escapes without regrowing
   j += '[';
@@ -50,7 +50,7 @@ std::string headers_json(const std::vector<Header>& hs) {
     j += '[';
     append_json_string(j, h.name);
     j += ',';
-    append_json_string(j, h.value);
+    append_json_string(j, h.value());
     j += ']';
   }
   return j + "]";
@@ -177,6 +177,8 @@ void Store::insert_message(std::string_view raw, const ParsedMail& p) {
   s.message.bind(8, static_cast<std::int64_t>(raw.size())).bind_blob(9, sha);
   s.message.bind(10, static_cast<std::int64_t>(m.problems.has("no-msgid") || m.problems.has("bad-msgid")));
   s.message.bind(11, static_cast<std::int64_t>(m.patchwork_ignore));
+  // A patch is one by what it says alone; the series pass settles the rest.
+  s.message.bind(12, std::string_view(p.patch.is_patch ? "patch" : "message"));
   s.message.run();
   std::int64_t id = conn_.last_insert_id();
   s.body.bind(1, id).bind(2, m.body).run();

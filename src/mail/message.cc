@@ -162,6 +162,24 @@ void read_body(Mail& m, const HeaderBlock& h) {
   }
 }
 
+// One line of printable ASCII with no "=?" reads as written.
+bool plain_value(std::string_view v) {
+  for (std::size_t i = 0; i < v.size(); ++i) {
+    unsigned char c = static_cast<unsigned char>(v[i]);
+    if (c < 0x20 || c > 0x7e) return false;
+    if (c == '=' && i + 1 < v.size() && v[i + 1] == '?') return false;
+  }
+  return true;
+}
+
+Header read_header(const RawField& f, Problems& problems) {
+  Header hd{f.name, trim(f.value), {}, false};
+  if (plain_value(hd.raw)) return hd;
+  hd.decoded = in_field(problems, f.name, [&] { return decode_header_text(unfold(f.value), problems); });
+  hd.is_decoded = true;
+  return hd;
+}
+
 }  // namespace
 
 std::string fake_msgid(std::string_view raw) {
@@ -172,17 +190,14 @@ Mail parse_mail(std::string_view raw) {
   Mail m;
   HeaderBlock h = split_header(raw, m.problems);
   m.headers.reserve(h.fields.size());
-  for (const auto& f : h.fields)
-    m.headers.push_back({std::string(f.name), in_field(m.problems, f.name, [&] {
-                           return decode_header_text(unfold(f.value), m.problems);
-                         })});
+  for (const auto& f : h.fields) m.headers.push_back(read_header(f, m.problems));
   read_msgid(m, h, raw);
   read_date(m, h);
   read_from(m, h);
   read_recipients(m, h);
   for (const auto& hd : m.headers)
     if (iequals(hd.name, "Subject")) {
-      m.subject = hd.value;
+      m.subject = std::string(hd.value());
       break;
     }
   if (const RawField* f = find_field(h, "X-Patchwork-Hint"))

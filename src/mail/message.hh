@@ -10,9 +10,16 @@
 
 namespace mlidx {
 
+// A header field. Most fields are one line of printable ASCII without
+// encoded words: their value is the raw text itself, kept as a view into the
+// mail (no copy, no allocation - ~40 fields a mail on the hot path); the
+// others are decoded into `decoded`. Views live as long as the raw mail.
 struct Header {
-  std::string name;
-  std::string value;  // unfolded, RFC 2047-decoded, UTF-8
+  std::string_view name;
+  std::string_view raw;   // trimmed raw value, used when !is_decoded
+  std::string decoded;    // unfolded, RFC 2047-decoded, UTF-8
+  bool is_decoded = false;
+  std::string_view value() const { return is_decoded ? std::string_view(decoded) : raw; }
 };
 
 struct Recipient {
