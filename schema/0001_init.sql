@@ -23,7 +23,8 @@ CREATE TABLE messages (
   size         INTEGER NOT NULL,           -- bytes of the raw mail
   raw_sha1     BLOB NOT NULL,              -- SHA-1 of the raw mail
   fake_msgid   INTEGER NOT NULL DEFAULT 0, -- 1: the mail had no usable Message-ID
-  pw_ignore    INTEGER NOT NULL DEFAULT 0  -- 1: "X-Patchwork-Hint: ignore"
+  pw_ignore    INTEGER NOT NULL DEFAULT 0, -- 1: "X-Patchwork-Hint: ignore"
+  has_text     INTEGER NOT NULL DEFAULT 0  -- 1: bodies.text_len > 0
 );
 CREATE UNIQUE INDEX messages_raw_sha1 ON messages(raw_sha1);
 CREATE INDEX messages_thread ON messages(thread_id);
@@ -35,8 +36,23 @@ CREATE INDEX messages_from ON messages(from_email);
 -- do not read every body.
 CREATE TABLE bodies (
   message_id INTEGER PRIMARY KEY REFERENCES messages(id),
+  -- Where Patchwork's cleaned text (signature and list footer cut, white
+  -- space stripped) lies in body, in characters: covers.content and
+  -- comments.content are this substring, so it is not stored twice.
+  text_start INTEGER NOT NULL DEFAULT 0,
+  text_len   INTEGER NOT NULL DEFAULT 0,
   body       TEXT NOT NULL
 );
+
+-- Trailers ("Xxx-by:", "Fixes:") found in any mail's cleaned text; the
+-- series pass gives those of comments to the patches they answer.
+CREATE TABLE mail_trailers (
+  message_id INTEGER NOT NULL REFERENCES messages(id),
+  position   INTEGER NOT NULL,
+  name       TEXT NOT NULL,
+  value      TEXT NOT NULL,
+  PRIMARY KEY (message_id, position)
+) WITHOUT ROWID;
 
 -- The original bytes of each message (without the mbox "From " line, with
 -- mbox >From quoting undone), kept apart so scans of messages stay small.
@@ -175,7 +191,6 @@ CREATE TABLE cover_data (
   prefixes   TEXT NOT NULL DEFAULT '[]',
   version    INTEGER NOT NULL DEFAULT 1,
   total      INTEGER,
-  content    TEXT NOT NULL DEFAULT '',
   deviations TEXT NOT NULL DEFAULT '[]',
   series_id  INTEGER                      -- derived
 );
@@ -186,7 +201,6 @@ CREATE TABLE comment_data (
   message_id INTEGER PRIMARY KEY REFERENCES messages(id),
   patch_id   INTEGER,
   cover_id   INTEGER,
-  content    TEXT NOT NULL DEFAULT '',
   deviations TEXT NOT NULL DEFAULT '[]'  -- e.g. ["reply-before-patch"]
 );
 CREATE INDEX comment_data_patch ON comment_data(patch_id);
@@ -244,10 +258,14 @@ CREATE VIEW patches AS
 CREATE VIEW covers AS
   SELECT m.id AS id, m.id AS message_id, m.msgid, c.name, m.date,
          m.from_name AS submitter_name, m.from_email AS submitter_email,
-         c.series_id, c.version, c.total, c.prefixes, c.content, m.list_id
-  FROM cover_data c JOIN messages m ON m.id = c.message_id;
+         c.series_id, c.version, c.total, c.prefixes,
+         substr(b.body, b.text_start + 1, b.text_len) AS content, m.list_id
+  FROM cover_data c JOIN messages m ON m.id = c.message_id
+  LEFT JOIN bodies b ON b.message_id = c.message_id;
 
 CREATE VIEW comments AS
   SELECT m.id AS id, m.id AS message_id, m.msgid, c.patch_id, c.cover_id, m.date,
-         m.from_name AS submitter_name, m.from_email AS submitter_email, c.content
-  FROM comment_data c JOIN messages m ON m.id = c.message_id;
+         m.from_name AS submitter_name, m.from_email AS submitter_email,
+         substr(b.body, b.text_start + 1, b.text_len) AS content
+  FROM comment_data c JOIN messages m ON m.id = c.message_id
+  LEFT JOIN bodies b ON b.message_id = c.message_id;

@@ -24,7 +24,6 @@ bool epoch_of(std::string_view date, std::int64_t& out) {
 
 struct Loaded {
   std::vector<SeriesMail> mails;
-  std::vector<std::string> bodies;  // cleaned text of covers and comments
   std::vector<SubjectInfo> subjects;
 };
 
@@ -45,7 +44,7 @@ Loaded load(Connection& c) {
   std::unordered_map<std::int64_t, std::size_t> index;
   Statement all(c,
       "SELECT m.id, m.msgid, coalesce(m.date, ''), lower(m.from_email), m.subject, m.list_id, "
-      "coalesce(m.in_reply_to, ''), m.kind = 'patch', m.pw_ignore "
+      "coalesce(m.in_reply_to, ''), m.kind = 'patch', m.pw_ignore, m.has_text "
       "FROM messages m ORDER BY m.id");
   std::vector<std::string> parents;
   while (all.step()) {
@@ -57,6 +56,7 @@ Loaded load(Connection& c) {
     SubjectInfo s = parse_subject(all.text(4), list_short_name(all.text(5)));
     m.is_patch = all.int64(7) != 0;
     m.ignored = all.int64(8) != 0;
+    m.empty = !m.is_patch && all.int64(9) == 0;  // Patchwork skips mail with no text
     m.is_reply = s.is_reply;
     m.number = s.total > 0 || s.number > 0 ? s.number : -1;
     m.total = s.total;
@@ -73,23 +73,7 @@ Loaded load(Connection& c) {
   while (rs.step()) refs[index.at(rs.int64(0))].emplace_back(rs.text(1));
   for (std::size_t i = 0; i < l.mails.size(); ++i)
     l.mails[i].refs = patchwork_refs(std::move(refs[i]), parents[i]);
-  l.bodies.resize(l.mails.size());
   return l;
-}
-
-// Cover letters and comments keep their text; Patchwork skips a mail with
-// neither diff nor text, so a comment whose text is empty is a message.
-// Read after grouping, for those mails only.
-void load_texts(Connection& c, Loaded& l, SeriesResult& r) {
-  Statement body(c, "SELECT body FROM bodies WHERE message_id = ?");
-  for (std::size_t i = 0; i < r.mails.size(); ++i) {
-    MailKind k = r.mails[i].kind;
-    if (k != MailKind::Cover && k != MailKind::Comment) continue;
-    body.bind(1, l.mails[i].id);
-    if (body.step()) l.bodies[i] = clean_content(body.text(0));
-    body.reset();
-    if (k == MailKind::Comment && l.bodies[i].empty()) r.mails[i] = {};
-  }
 }
 
 const char* kind_name(MailKind k) {
@@ -120,9 +104,9 @@ void write_mails(Connection& c, const Loaded& l, const SeriesResult& r) {
   Statement patch(c, "INSERT INTO patch_series (patch_id, series_id, number, total) "
                      "VALUES (?3, ?1, ?2, (SELECT total FROM series WHERE id = ?1))");
   Statement cover(c, "INSERT INTO cover_data (message_id, name, title, prefixes, version, total, "
-                     "content, deviations, series_id) VALUES (?,?,?,?,?,?,?,?,?)");
-  Statement comment(c, "INSERT INTO comment_data (message_id, patch_id, cover_id, content, "
-                       "deviations) VALUES (?,?,?,?,?)");
+                     "deviations, series_id) VALUES (?,?,?,?,?,?,?,?)");
+  Statement comment(c, "INSERT INTO comment_data (message_id, patch_id, cover_id, deviations) "
+                       "VALUES (?,?,?,?)");
   for (std::size_t i = 0; i < r.mails.size(); ++i) {
     const auto& m = r.mails[i];
     std::int64_t id = l.mails[i].id;
@@ -136,12 +120,12 @@ void write_mails(Connection& c, const Loaded& l, const SeriesResult& r) {
       const SubjectInfo& s = l.subjects[i];
       cover.bind(1, id).bind(2, s.name).bind(3, s.title).bind(4, json_string_array(s.prefixes))
           .bind(5, static_cast<std::int64_t>(s.version)).bind(6, static_cast<std::int64_t>(s.total))
-          .bind(7, l.bodies[i]).bind(8, json_string_array(s.deviations)).bind(9, m.series_id).run();
+          .bind(7, json_string_array(s.deviations)).bind(8, m.series_id).run();
     } else if (m.kind == MailKind::Comment) {
       // Patchwork drops a reply imported before what it answers.
       bool early = (m.patch_id ? m.patch_id : m.cover_id) > id;
-      comment.bind(1, id).bind_null(2).bind_null(3).bind(4, l.bodies[i])
-          .bind(5, std::string_view(early ? "[\"reply-before-patch\"]" : "[]"));
+      comment.bind(1, id).bind_null(2).bind_null(3)
+          .bind(4, std::string_view(early ? "[\"reply-before-patch\"]" : "[]"));
       if (m.patch_id) comment.bind(2, m.patch_id);
       else comment.bind(3, m.cover_id);
       comment.run();
@@ -152,38 +136,22 @@ void write_mails(Connection& c, const Loaded& l, const SeriesResult& r) {
 // Trailers given in comments: on a patch for that patch; on a cover letter
 // for every patch of its series, flagged inherited (b4 does this; Patchwork
 // does not, so its A/R/T counts leave them out).
-void write_comment_trailers(Connection& c, const Loaded& l, const SeriesResult& r) {
-  std::unordered_map<std::int64_t, std::vector<std::int64_t>> series_patches;
-  std::unordered_map<std::int64_t, std::int64_t> cover_series;
-  for (std::size_t i = 0; i < r.mails.size(); ++i) {
-    if (r.mails[i].kind == MailKind::Patch && r.mails[i].series_id)
-      series_patches[r.mails[i].series_id].push_back(l.mails[i].id);
-    if (r.mails[i].kind == MailKind::Cover) cover_series[l.mails[i].id] = r.mails[i].series_id;
-  }
-  Statement ins(c, "INSERT INTO trailers (patch_id, name, value, source_msgid, inherited) "
-                   "VALUES (?,?,?,?,?)");
-  for (std::size_t i = 0; i < r.mails.size(); ++i) {
-    const auto& m = r.mails[i];
-    if (m.kind != MailKind::Comment) continue;
-    std::vector<Trailer> ts = find_trailers(l.bodies[i]);
-    if (ts.empty()) continue;
-    std::vector<std::int64_t> targets;
-    if (m.patch_id) targets.push_back(m.patch_id);
-    else if (auto it = series_patches.find(cover_series[m.cover_id]); it != series_patches.end())
-      targets = it->second;
-    for (std::int64_t p : targets)
-      for (const auto& t : ts)
-        ins.bind(1, p).bind(2, t.name).bind(3, t.value).bind(4, l.mails[i].msgid)
-            .bind(5, std::int64_t{m.patch_id ? 0 : 1}).run();
-  }
-}
+constexpr const char* kCommentTrailers =
+    "INSERT INTO trailers (patch_id, name, value, source_msgid, inherited) "
+    "SELECT c.patch_id, t.name, t.value, m.msgid, 0 FROM comment_data c "
+    "JOIN mail_trailers t ON t.message_id = c.message_id JOIN messages m ON m.id = c.message_id "
+    "WHERE c.patch_id IS NOT NULL ORDER BY c.message_id, t.position;"
+    "INSERT INTO trailers (patch_id, name, value, source_msgid, inherited) "
+    "SELECT ps.patch_id, t.name, t.value, m.msgid, 1 FROM comment_data c "
+    "JOIN mail_trailers t ON t.message_id = c.message_id JOIN messages m ON m.id = c.message_id "
+    "JOIN cover_data cv ON cv.message_id = c.cover_id JOIN patch_series ps ON ps.series_id = cv.series_id "
+    "WHERE c.cover_id IS NOT NULL ORDER BY c.message_id, ps.patch_id, t.position;";
 
 }  // namespace
 
 std::int64_t Store::reseries() {
   Loaded l = load(conn_);
   SeriesResult r = compute_series(l.mails);
-  load_texts(conn_, l, r);
   Transaction tx(conn_);
   // A patch's own trailers were written at import; those from comments are
   // derived and rebuilt here.
@@ -196,7 +164,7 @@ std::int64_t Store::reseries() {
     throw DbError(s.error().why);
   write_series(conn_, r);
   write_mails(conn_, l, r);
-  write_comment_trailers(conn_, l, r);
+  if (auto s = conn_.exec(kCommentTrailers); !s) throw DbError(s.error().why);
   tx.commit();
   return static_cast<std::int64_t>(r.series.size());
 }

@@ -16,8 +16,11 @@ struct Store::Statements {
                     "UNION ALL SELECT 1 FROM variants WHERE raw_sha1 = ?1 LIMIT 1"),
         find_msgid(c, "SELECT id, from_email, subject FROM messages WHERE msgid = ?"),
         message(c, "INSERT INTO messages (msgid, date, from_name, from_email, subject, list_id, "
-                   "in_reply_to, size, raw_sha1, fake_msgid, pw_ignore, kind) VALUES (?,?,?,?,?,?,?,?,?,?,?,?)"),
-        body(c, "INSERT INTO bodies (message_id, body) VALUES (?,?)"),
+                   "in_reply_to, size, raw_sha1, fake_msgid, pw_ignore, kind, has_text) "
+                   "VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?)"),
+        body(c, "INSERT INTO bodies (message_id, text_start, text_len, body) VALUES (?,?,?,?)"),
+        mail_trailer(c, "INSERT INTO mail_trailers (message_id, position, name, value) "
+                        "VALUES (?,?,?,?)"),
         raw(c, "INSERT INTO raw (message_id, bytes) VALUES (?,?)"),
         variant(c, "INSERT INTO variants (message_id, raw_sha1, date, from_email, subject, bytes) "
                    "VALUES (?,?,?,?,?,?)"),
@@ -33,7 +36,7 @@ struct Store::Statements {
         patch_file(c, "INSERT INTO patch_files (patch_id, position, old_path, new_path, "
                       "lines_added, lines_removed) VALUES (?,?,?,?,?,?)"),
         trailer(c, "INSERT INTO trailers (patch_id, name, value, source_msgid) VALUES (?,?,?,?)") {}
-  Statement find_sha, find_msgid, message, body, raw, variant, headers, recipient, ref, attachment,
+  Statement find_sha, find_msgid, message, body, mail_trailer, raw, variant, headers, recipient, ref, attachment,
       problem, patch, patch_file, trailer;
 };
 
@@ -134,6 +137,7 @@ ParsedMail Store::prepare(std::string_view raw, std::string key) {
   p.headers_json = headers_json(p.mail.headers);
   p.mail.headers = {};
   p.patch = read_patch_facts(p.mail);
+  p.text = read_text_facts(p.mail.body);
   p.mail.text_parts = {};
   return p;
 }
@@ -179,9 +183,16 @@ void Store::insert_message(std::string_view raw, const ParsedMail& p) {
   s.message.bind(11, static_cast<std::int64_t>(m.patchwork_ignore));
   // A patch is one by what it says alone; the series pass settles the rest.
   s.message.bind(12, std::string_view(p.patch.is_patch ? "patch" : "message"));
+  s.message.bind(13, static_cast<std::int64_t>(p.text.length > 0));
   s.message.run();
   std::int64_t id = conn_.last_insert_id();
-  s.body.bind(1, id).bind(2, m.body).run();
+  s.body.bind(1, id).bind(2, p.text.start).bind(3, p.text.length).bind(4, m.body).run();
+  // A patch's trailers are its own (below); any other mail's may be a
+  // comment's, which the series pass hands to the patch it answers.
+  if (!p.patch.is_patch)
+    for (std::size_t i = 0; i < p.text.trailers.size(); ++i)
+      s.mail_trailer.bind(1, id).bind(2, static_cast<std::int64_t>(i))
+          .bind(3, p.text.trailers[i].name).bind(4, p.text.trailers[i].value).run();
   s.raw.bind(1, id).bind_blob(2, raw).run();
   s.headers.bind(1, id).bind(2, p.headers_json).run();
   for (std::size_t i = 0; i < m.recipients.size(); ++i)

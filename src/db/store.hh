@@ -22,6 +22,7 @@ struct ParsedMail {
   Mail mail;        // mail.headers is moved into headers_json
   std::string headers_json;
   PatchFacts patch;  // what Patchwork would read from this mail alone
+  TextFacts text;    // the body's cleaned text, for cover letters and comments
 };
 
 struct ThreadStats {

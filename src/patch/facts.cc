@@ -6,6 +6,29 @@ namespace mlidx {
 
 std::string clean_content(std::string_view text) { return patchwork_clean_content(text); }
 
+namespace {
+std::int64_t characters(std::string_view s) {
+  std::int64_t n = 0;
+  for (unsigned char c : s) n += (c & 0xC0) != 0x80;
+  return n;
+}
+}  // namespace
+
+// The cleaned text is the body with a suffix cut and white space stripped,
+// so it starts where the stripped body starts.
+TextFacts read_text_facts(std::string_view body) {
+  TextFacts t;
+  std::string clean = patchwork_clean_content(body);
+  if (clean.empty()) return t;
+  std::size_t at = static_cast<std::size_t>(python_strip(body).data() - body.data());
+  if (body.compare(at, clean.size(), clean) != 0) at = body.find(clean);
+  if (at == std::string_view::npos) return t;  // cannot happen; no text then
+  t.start = characters(body.substr(0, at));
+  t.length = characters(clean);
+  t.trailers = find_trailers(clean);
+  return t;
+}
+
 std::string_view list_short_name(std::string_view list_id) {
   return list_id.substr(0, list_id.find('.'));
 }

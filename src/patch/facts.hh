@@ -2,6 +2,7 @@
 // its name, prefixes, content, diff, hash, patch-id, files, pull request and
 // trailers. Read on the parser thread at import; needs no other mail.
 #pragma once
+#include <cstdint>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -20,6 +21,15 @@ struct PatchFacts {
   std::vector<FileStat> files;
   std::vector<Trailer> trailers;
 };
+
+// Where Patchwork's cleaned text (its clean_content: signature and list
+// footer cut, white space stripped) lies in a mail's body, in characters -
+// SQLite's substr counts characters - and the trailers it holds.
+struct TextFacts {
+  std::int64_t start = 0, length = 0;
+  std::vector<Trailer> trailers;
+};
+TextFacts read_text_facts(std::string_view body);
 
 // "linuxppc-dev" for "linuxppc-dev.lists.ozlabs.org": Patchwork's project
 // short name, dropped from subject prefixes.
