@@ -113,3 +113,16 @@ TEST_CASE("cli: --list-id sets the list of mail that names none") {
   REQUIRE(run_mlidx({"import", (t / "good.mbox").string(), "--list-id", "foo.example.org", "--db", db}).code == 0);
   CHECK(query1(db, "SELECT list_id FROM messages") == "foo.example.org");
 }
+
+TEST_CASE("cli: the same mail twice in one input is stored once, new database or not") {
+  TempDir t;
+  write_file(t / "twice.mbox", kMail + "\n" + kMail);
+  auto db = (t / "m.db").string();
+  Run r = run_mlidx({"import", (t / "twice.mbox").string(), "--db", db});
+  CHECK(r.out.rfind("read 2 messages: 1 new, 1 duplicates, 0 variants", 0) == 0);
+  write_file(t / "other.mbox", "From a Thu Jan  1 00:00:00 1970\nMessage-ID: <two@x>\nFrom: B <b@x>\n\nb\n");
+  write_file(t / "more.mbox", read_file(t / "other.mbox") + "\n" + read_file(t / "other.mbox"));
+  r = run_mlidx({"import", (t / "more.mbox").string(), "--db", db});
+  CHECK(r.out.rfind("read 2 messages: 1 new, 1 duplicates, 0 variants", 0) == 0);
+  CHECK(query1(db, "SELECT count(*) FROM messages") == "2");
+}

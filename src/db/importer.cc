@@ -92,6 +92,10 @@ constexpr std::size_t kBatchItems = 64;
 void parse_all(std::vector<ImportInput>& inputs, std::unordered_set<std::string> known,
                Queue& q, Spent& spent, double& seconds) {
   auto start = Clock::now();
+  // Into an empty database the writer hashes each mail (it has time to
+  // spare, the parser has not) and finds repeats with its index; otherwise
+  // known mail is recognised here and not parsed at all.
+  const bool dedupe_here = !known.empty();
   std::vector<Item> batch;
   for (std::size_t i = 0; i < inputs.size() && !q.stopped(); ++i) {
     MboxReader reader(inputs[i].file.view(), inputs[i].kind);
@@ -106,9 +110,10 @@ void parse_all(std::vector<ImportInput>& inputs, std::unordered_set<std::string>
       } else {
         it.raw = m.raw;
       }
-      std::string key = Store::key(m.raw);
+      std::string key;
+      if (dedupe_here) key = Store::key(m.raw);
       // A key seen earlier in this run is a duplicate too.
-      if (known.insert(key).second) it.parsed = Store::prepare(m.raw, std::move(key));
+      if (!dedupe_here || known.insert(key).second) it.parsed = Store::prepare(m.raw, std::move(key));
       batch.push_back(std::move(it));
       if (batch.size() == kBatchItems) {
         q.push(std::move(batch));
@@ -134,6 +139,10 @@ void Importer::write_all(Queue& q, Spent& spent, std::vector<ImportInput>& input
     for (auto& it : batch) {
       ++c.read;
       std::string_view raw = it.owned.empty() ? it.raw : std::string_view(it.owned);
+      if (it.parsed && it.parsed->key.empty()) {
+        it.parsed->key = Store::key(raw);
+        if (store_.has_bytes(it.parsed->key)) it.parsed.reset();
+      }
       if (!it.parsed) ++c.duplicates;
       else if (store_.add_parsed(raw, *it.parsed) == Added::New) ++c.added;
       else ++c.variants;

@@ -190,9 +190,43 @@ class Decoder {
   bool reported_8bit_ = false;
 };
 
+// True when decoding cannot change `v`: no "=?" (so no encoded word), no C0
+// control but TAB, and valid UTF-8. Most header values and display names
+// are like that, and then a copy is the whole result, with no problem.
+// Eight bytes are tested at a time; a word holding a byte that may matter
+// ('?', a control or TAB, an 8-bit byte) is looked at byte by byte.
+bool decodes_to_itself(std::string_view v) {
+  constexpr std::uint64_t kOnes = 0x0101010101010101ull;
+  constexpr std::uint64_t kHigh = 0x8080808080808080ull;
+  bool ascii = true;
+  std::size_t i = 0;
+  auto byte_ok = [&](std::size_t k) {
+    auto b = static_cast<unsigned char>(v[k]);
+    if (b >= 0x80) ascii = false;
+    else if (b < 0x20 && b != '\t') return false;
+    else if (b == '?' && k > 0 && v[k - 1] == '=') return false;
+    return true;
+  };
+  for (; i + 8 <= v.size(); i += 8) {
+    std::uint64_t w;
+    std::memcpy(&w, v.data() + i, 8);
+    std::uint64_t q = w ^ (kOnes * '?');
+    // Per byte: the high bit set, below 0x20, or equal to '?' (the classic
+    // "has a byte less than n" bit tricks; exact about whether any exists).
+    std::uint64_t hit = (w | ((w - kOnes * 0x20) & ~w) | ((q - kOnes) & ~q)) & kHigh;
+    if (hit == 0) continue;
+    for (std::size_t k = i; k < i + 8; ++k)
+      if (!byte_ok(k)) return false;
+  }
+  for (; i < v.size(); ++i)
+    if (!byte_ok(i)) return false;
+  return ascii || is_valid_utf8(v);
+}
+
 }  // namespace
 
 std::string decode_header_text(std::string_view value, Problems& problems) {
+  if (decodes_to_itself(value)) return std::string(value);
   return Decoder(value, problems).run();
 }
 

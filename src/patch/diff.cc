@@ -302,11 +302,94 @@ struct Sha1Ctx {
   void update(sv s) { sha1_update(&ctx, s.size(), reinterpret_cast<const std::uint8_t*>(s.data())); }
 };
 
+// SHA-1 of text that is mostly whole stretches of one source (patchwork_hash
+// keeps most diff lines as they are): pieces that follow each other in the
+// source are joined into one update, as a call per line costs more than the
+// hashing itself. The digest is that of the pieces in order.
+class RunHasher {
+ public:
+  // `s` must stay valid until the next call.
+  void add_view(sv s) {
+    if (run_.data() + run_.size() == s.data()) {
+      run_ = sv(run_.data(), run_.size() + s.size());
+      return;
+    }
+    flush();
+    run_ = s;
+  }
+  // `s` may be a scratch buffer the caller reuses.
+  void add_copy(sv s) {
+    flush();
+    ctx_.update(s);
+  }
+  Sha1 digest() {
+    flush();
+    Sha1 d{};
+    sha1_digest(&ctx_.ctx, d.size(), d.data());
+    return d;
+  }
+
+ private:
+  void flush() {
+    if (!run_.empty()) ctx_.update(run_);
+    run_ = {};
+  }
+  Sha1Ctx ctx_;
+  sv run_;
+};
+
+bool git_isspace(unsigned char c) { return c == ' ' || c == '\t' || c == '\n' || c == '\r'; }
+
+// SHA-1 over what git's patch-id hashes: lines with their white space removed,
+// collected in a block and handed to nettle a block at a time (the digest does
+// not depend on how the input is cut into updates).
+class CompactHasher {
+ public:
+  // Adds `line` without git's white space; returns the bytes added.
+  std::size_t add_compact(sv line) {
+    std::size_t added = 0;
+    while (!line.empty()) {
+      if (used_ == buf_.size()) flush();
+      std::size_t take = std::min(line.size(), buf_.size() - used_);
+      char* w = buf_.data() + used_;
+      char* const start = w;
+      for (std::size_t i = 0; i < take; ++i) {  // branch-free: most bytes are kept
+        char c = line[i];
+        *w = c;
+        w += !git_isspace(static_cast<unsigned char>(c));
+      }
+      added += static_cast<std::size_t>(w - start);
+      used_ += static_cast<std::size_t>(w - start);
+      line.remove_prefix(take);
+    }
+    return added;
+  }
+  void add(sv s) {
+    flush();
+    ctx_.update(s);
+  }
+  // The digest; the context restarts (nettle re-initialises it).
+  Sha1 digest() {
+    flush();
+    Sha1 h{};
+    sha1_digest(&ctx_.ctx, h.size(), h.data());
+    return h;
+  }
+
+ private:
+  void flush() {
+    if (used_) ctx_.update(sv(buf_.data(), used_));
+    used_ = 0;
+  }
+  Sha1Ctx ctx_;
+  std::array<char, 8192> buf_;
+  std::size_t used_ = 0;
+};
+
 // git's flush_one_hunk: the running SHA-1 is added into `result` as a 160-bit
 // number, byte 0 least significant, and the context restarts.
-void flush_one_hunk(Sha1& result, Sha1Ctx& c) {
-  Sha1 h{};
-  sha1_digest(&c.ctx, h.size(), h.data());  // also re-initialises the context
+void flush_one_hunk(Sha1& result, CompactHasher& c) {
+  Sha1 h = c.digest();
   unsigned carry = 0;
   for (std::size_t i = 0; i < h.size(); ++i) {
     carry += result[i] + h[i];
@@ -315,7 +398,6 @@ void flush_one_hunk(Sha1& result, Sha1Ctx& c) {
   }
 }
 
-bool git_isspace(unsigned char c) { return c == ' ' || c == '\t' || c == '\n' || c == '\r'; }
 bool git_isalpha(unsigned char c) { return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z'); }
 bool is_hex(char c) { return (c >= '0' && c <= '9') || (c >= 'a' && c <= 'f') || (c >= 'A' && c <= 'F'); }
 
@@ -375,22 +457,22 @@ void scan_hunk_header(sv p, int& before, int& after) {
   }
 }
 
-// One round of git's get_one_patchid over `in` from `pos`.
-long long get_one_patchid(sv in, std::size_t& pos, bool stable, bool find_header, Sha1& result) {
+// One round of git's get_one_patchid over `in` from `pos`. `has_nul`: `in`
+// holds a NUL byte (rare; only then is every line searched for one).
+long long get_one_patchid(sv in, std::size_t& pos, bool has_nul, bool stable, bool find_header, Sha1& result) {
   long long patchlen = 0;
   int before = -1, after = -1;
   bool diff_is_binary = false;
-  std::string pre_oid, post_oid;
-  Sha1Ctx ctx;
+  sv pre_oid, post_oid;  // views into `in`
+  CompactHasher ctx;
   result.fill(0);
-  std::string compact;
   while (pos < in.size()) {
     std::size_t nl = in.find('\n', pos);
     std::size_t end = nl == npos ? in.size() : nl + 1;
     sv line = in.substr(pos, end - pos);
     pos = end;
     // git handles the line as a C string: it ends at a NUL.
-    if (std::size_t z = line.find('\0'); z != npos) line = line.substr(0, z);
+    if (has_nul) line = line.substr(0, line.find('\0'));
 
     if (find_header) {
       sv p = line;
@@ -405,8 +487,8 @@ long long get_one_patchid(sv in, std::size_t& pos, bool stable, bool find_header
       if (line.starts_with("GIT binary patch") || line.starts_with("Binary files")) {
         diff_is_binary = true;
         before = 0;
-        ctx.update(pre_oid);
-        ctx.update(post_oid);
+        ctx.add(pre_oid);
+        ctx.add(post_oid);
         if (stable) flush_one_hunk(result, ctx);
         continue;
       }
@@ -417,8 +499,8 @@ long long get_one_patchid(sv in, std::size_t& pos, bool stable, bool find_header
           std::size_t oid2_end = sp != npos ? sp : (line.empty() ? 0 : line.size() - 1);
           sv pre = line.substr(6, dots > 6 ? dots - 6 : 0);
           sv post = dots + 2 <= oid2_end ? line.substr(dots + 2, oid2_end - dots - 2) : sv{};
-          pre_oid = std::string(pre.substr(0, 64));
-          post_oid = std::string(post.substr(0, 64));
+          pre_oid = pre.substr(0, 64);
+          post_oid = post.substr(0, 64);
         }
         continue;
       }
@@ -451,11 +533,7 @@ long long get_one_patchid(sv in, std::size_t& pos, bool stable, bool find_header
     if (c0 == '-' || c0 == ' ') --before;
     if (c0 == '+' || c0 == ' ') --after;
 
-    compact.clear();
-    for (char c : line)
-      if (!git_isspace(static_cast<unsigned char>(c))) compact.push_back(c);
-    patchlen += static_cast<long long>(compact.size());
-    ctx.update(compact);
+    patchlen += static_cast<long long>(ctx.add_compact(line));
   }
   flush_one_hunk(result, ctx);
   return patchlen;
@@ -746,19 +824,21 @@ SplitPatch split_patch(std::string_view text, const std::vector<std::string_view
 
 std::string patchwork_hash(std::string_view diff) {
   if (diff.empty()) return {};
+  // Patchwork drops every CR first; a copy is made only when there is one.
   std::string no_cr;
-  no_cr.reserve(diff.size());
-  for (char c : diff)
-    if (c != '\r') no_cr.push_back(c);
-  sv body = python_strip(no_cr);
-  Sha1Ctx ctx;
-  std::string out;
+  if (diff.find('\r') != npos) {
+    no_cr.reserve(diff.size());
+    for (char c : diff)
+      if (c != '\r') no_cr.push_back(c);
+    diff = no_cr;
+  }
+  const sv body = python_strip(diff);
+  RunHasher hasher;
+  std::string out;  // a rewritten line; reused
   PySplit split{body};
   sv line;
   while (split.next(line)) {
     if (line.empty()) continue;
-    out.clear();
-    bool keep = true;
     bool is_minus = line.starts_with("--- "), is_plus = line.starts_with("+++ ");
     std::size_t name_end = 4;
     if (is_minus || is_plus) name_end = skip_while(line, 4, [](char32_t c) { return !is_py_space(c); });
@@ -769,28 +849,37 @@ std::string patchwork_hash(std::string_view diff) {
       std::size_t slash = name.find('/');
       out = is_minus ? "--- a/" : "+++ b/";
       if (slash != npos) out += name.substr(slash + 1);
+      out.push_back('\n');
+      hasher.add_copy(out);
     } else if (match_pw_hunk(line, oc, nc)) {
-      out = "@@ -" + count_text(oc) + " +" + count_text(nc) + " @@";
+      out = "@@ -";
+      out += count_text(oc);
+      out += " +";
+      out += count_text(nc);
+      out += " @@\n";
+      hasher.add_copy(out);
     } else if (line[0] == '-' || line[0] == '+' || line[0] == ' ') {
-      out = line;
-    } else {
-      keep = false;
+      // Kept as it is: hashed straight from `body`, with its "\n" when it
+      // has one there (only the last line has not).
+      std::size_t end = static_cast<std::size_t>(line.data() - body.data()) + line.size();
+      if (end < body.size()) {
+        hasher.add_view(body.substr(end - line.size(), line.size() + 1));
+      } else {
+        hasher.add_view(line);
+        hasher.add_copy("\n");
+      }
     }
-    if (!keep) continue;
-    out.push_back('\n');
-    ctx.update(out);
   }
-  Sha1 d{};
-  sha1_digest(&ctx.ctx, d.size(), d.data());
-  return to_hex(d);
+  return to_hex(hasher.digest());
 }
 
 std::string git_patch_id(std::string_view diff) {
   std::size_t pos = 0;
   bool find_header = true;
+  const bool has_nul = diff.find('\0') != npos;
   Sha1 result{};
   while (pos < diff.size()) {
-    long long len = get_one_patchid(diff, pos, /*stable=*/true, find_header, result);
+    long long len = get_one_patchid(diff, pos, has_nul, /*stable=*/true, find_header, result);
     if (len) return to_hex(result);
     find_header = false;
   }
