@@ -143,7 +143,7 @@ std::optional<std::string> nth_mail(const std::string& data, std::size_t index) 
 
 std::vector<TextPartView> views(const Mail& m) {
   std::vector<TextPartView> v;
-  for (const auto& p : m.text_parts) v.push_back({p.subtype, p.text});
+  for (const auto& p : m.text_parts) v.push_back({p.subtype, p.is_body ? m.body : p.text});
   return v;
 }
 

@@ -76,20 +76,20 @@ bool name_is_email(std::string_view name, std::string_view email) {
 
 // angle-addr content: trimmed; an obsolete route "@a,@b:" (RFC 5322 4.4
 // obs-route) is dropped since only the final addr-spec is an address.
-std::string clean_angle(std::string_view s) {
+std::string_view clean_angle(std::string_view s) {
   s = trim_view(s);
   if (!s.empty() && s.front() == '@') {
     std::size_t colon = s.find(':');
     if (colon != npos) s = trim_view(s.substr(colon + 1));
   }
-  return std::string(s);
+  return s;
 }
 
-std::string strip_brackets(std::string_view s) {
+std::string_view strip_brackets(std::string_view s) {
   s = trim_view(s);
   while (!s.empty() && s.front() == '<') s.remove_prefix(1);
   while (!s.empty() && s.back() == '>') s.remove_suffix(1);
-  return std::string(trim_view(s));
+  return trim_view(s);
 }
 
 // Faults recorded at most once per header value, so a hostile value cannot
@@ -119,42 +119,108 @@ const char* fault_text(Fault f) {
   return "malformed address";
 }
 
+// A word is kept as its place in the value: its bytes there are the
+// addr-spec form, and the name form (quotes removed, quoted-pairs resolved)
+// is derived from them only if the word ends up in a display name.
 struct Word {
-  std::string raw;  // as written, quotes kept: the addr-spec form
-  std::string unq;  // quotes removed, quoted-pairs resolved: the name form
+  std::size_t begin = 0;  // raw bytes value[begin, end), quotes kept
+  std::size_t end = 0;
   bool has_at = false;
+  bool comma = false;  // a ',' follows it in the name ("Last, First" joined)
 };
 
-// One list element between separators.
+// One list element between separators. The parser keeps one Element and
+// resets it per element, so its vector and string keep their capacity.
 struct Element {
   std::size_t start = 0;     // index in the value where it began
   std::vector<Word> words;   // top-level words, in order
   bool in_word = false;      // the next plain byte continues the last word
   std::string comment;       // comment texts joined by spaces
   bool has_angle = false;
-  std::string angle;
+  std::string_view angle;
   std::size_t angle_end = 0;        // index just after the angle-addr
   std::size_t words_at_angle = 0;   // words written before the angle-addr
 
+  void reset(std::size_t at) {
+    start = at;
+    words.clear();
+    in_word = false;
+    comment.clear();
+    has_angle = false;
+    angle = {};
+    angle_end = words_at_angle = 0;
+  }
   bool empty() const { return words.empty() && comment.empty() && !has_angle; }
   bool has_at() const {
     for (const auto& w : words)
       if (w.has_at) return true;
     return false;
   }
-  Word& word() {
-    if (!in_word || words.empty()) words.emplace_back();
+  // The word the byte at `at` belongs to: the last one if it is still open.
+  Word& word(std::size_t at) {
+    if (!in_word || words.empty()) words.push_back(Word{at, at, false, false});
     in_word = true;
     return words.back();
   }
 };
+
+// Bytes that end a run of plain word bytes; step() decides what they mean.
+bool ends_plain_run(char c) {
+  switch (c) {
+    case '"': case '(': case '<': case ',': case ';': case ':':
+    case ' ': case '\t': case '\r': case '\n':
+      return true;
+    default:
+      return false;
+  }
+}
+
+// Appends text with runs of whitespace as one space and none at the start;
+// a trailing run is only remembered, so nothing is left to trim. This is
+// collapse() done while the name is assembled, without temporaries.
+class Collapsed {
+ public:
+  explicit Collapsed(std::string& out) : out_(out) { out_.clear(); }
+  void add(std::string_view s) {
+    for (std::size_t i = 0; i < s.size();) {
+      std::size_t j = i;
+      while (j < s.size() && !is_space(s[j])) ++j;
+      if (j > i) {
+        if (pending_space_) out_ += ' ';
+        pending_space_ = false;
+        out_.append(s.substr(i, j - i));
+      }
+      if (j < s.size()) pending_space_ = !out_.empty();
+      while (j < s.size() && is_space(s[j])) ++j;
+      i = j;
+    }
+  }
+
+ private:
+  std::string& out_;
+  bool pending_space_ = false;
+};
+
+// decode_header_text returns its input unchanged, recording nothing, when
+// there is no "=?" and the text is valid UTF-8 without C0 controls; most
+// names are like that, and then they need no decoding nor second collapse.
+bool decodes_to_itself(std::string_view s) {
+  bool ascii = true;
+  for (std::size_t i = 0; i < s.size(); ++i) {
+    auto b = static_cast<unsigned char>(s[i]);
+    if (b < 0x20 && b != '\t') return false;
+    if (b == '=' && i + 1 < s.size() && s[i + 1] == '?') return false;
+    if (b >= 0x80) ascii = false;
+  }
+  return ascii || is_valid_utf8(s);
+}
 
 class ListParser {
  public:
   ListParser(std::string_view v, Problems& p) : v_(v), problems_(p) {}
 
   std::vector<Address> run() {
-    el_.start = 0;
+    el_.reset(0);
     while (i_ < v_.size() && !full_) step();
     finish(el_, '\0');
     flush_carry();
@@ -171,39 +237,45 @@ class ListParser {
     if (c == ':' && !el_.has_angle && !el_.has_at()) return group_start();
     if (is_space(c)) {
       el_.in_word = false;
-    } else {
-      Word& w = el_.word();
-      w.raw += c;
-      if (c != '"') w.unq += c;  // a stray quote is not part of a name
-      w.has_at |= c == '@';
+      ++i_;
+      return;
     }
-    ++i_;
+    // A plain byte (a literal '"' or ':' among them) and the plain run after it.
+    std::size_t j = i_ + 1;
+    while (j < v_.size() && !ends_plain_run(v_[j])) ++j;
+    Word& w = el_.word(i_);
+    w.end = j;
+    w.has_at |= v_.substr(i_, j - i_).find('@') != npos;
+    i_ = j;
   }
 
   // RFC 5322 3.2.4 quoted-string with quoted-pairs. Unclosed: the element is
   // re-read from its start with this and every later '"' as a plain byte;
   // no '"' after it closes anything, so one re-read is the most ever needed.
   void quoted() {
-    std::size_t j = i_ + 1;
-    std::string unq;
-    while (j < v_.size() && v_[j] != '"') {
-      if (v_[j] == '\\' && j + 1 < v_.size()) ++j;
-      unq += v_[j++];
-    }
+    std::size_t j = quoted_end(i_);
     if (j >= v_.size()) {
       fault(kUnclosedQuote);
       quote_literal_from_ = i_;
       i_ = el_.start;
-      el_ = Element{};
-      el_.start = i_;
+      el_.reset(i_);
       return;
     }
-    Word& w = el_.word();
-    std::string_view raw = v_.substr(i_, j + 1 - i_);
-    w.raw += raw;
-    w.unq += unq;
-    w.has_at |= raw.find('@') != npos;
+    Word& w = el_.word(i_);
+    w.end = j + 1;
+    w.has_at |= v_.substr(i_, j + 1 - i_).find('@') != npos;
     i_ = j + 1;
+  }
+
+  // The index of the '"' closing the quoted string opened at `open`, or the
+  // value's size if it is unclosed.
+  std::size_t quoted_end(std::size_t open) const {
+    std::size_t j = open + 1;
+    while (j < v_.size() && v_[j] != '"') {
+      if (v_[j] == '\\' && j + 1 < v_.size()) ++j;
+      ++j;
+    }
+    return j;
   }
 
   // RFC 5322 3.2.2 comment; nesting counted. Its text is a name candidate
@@ -211,7 +283,8 @@ class ListParser {
   void comment() {
     std::size_t j = i_;
     int depth = 0;
-    std::string text;
+    std::string& text = el_.comment;
+    if (!text.empty()) text += ' ';
     for (; j < v_.size(); ++j) {
       char c = v_[j];
       if (c == '\\' && j + 1 < v_.size()) {
@@ -223,8 +296,6 @@ class ListParser {
       text += c;
     }
     if (j >= v_.size()) fault(kUnclosedComment);
-    if (!el_.comment.empty()) el_.comment += ' ';
-    el_.comment += text;
     el_.in_word = false;
     i_ = j < v_.size() ? j + 1 : j;
   }
@@ -244,7 +315,7 @@ class ListParser {
     bool closed = j < v_.size() && v_[j] == '>';
     if (!closed) fault(kUnclosedAngle);
     el_.has_angle = true;
-    el_.angle.assign(v_.substr(i_ + 1, j - i_ - 1));
+    el_.angle = v_.substr(i_ + 1, j - i_ - 1);
     el_.words_at_angle = el_.words.size();
     el_.in_word = false;
     i_ = closed ? j + 1 : j;
@@ -253,26 +324,23 @@ class ListParser {
 
   void split_element() {
     fault(kMissingComma);
-    Element next;
-    next.start = el_.angle_end;
-    for (std::size_t k = el_.words_at_angle; k < el_.words.size(); ++k)
-      next.words.push_back(std::move(el_.words[k]));
+    std::vector<Word> rest(el_.words.begin() + std::ptrdiff_t(el_.words_at_angle), el_.words.end());
+    std::size_t start = el_.angle_end;
     el_.words.resize(el_.words_at_angle);
     finish(el_, '\0');
-    el_ = std::move(next);
+    el_.reset(start);
+    el_.words = std::move(rest);
   }
 
   void separator(char c) {
     finish(el_, c);
-    el_ = Element{};
-    el_.start = ++i_;
+    el_.reset(++i_);
   }
 
   // RFC 5322 3.4 group "name: a, b;" — the group name is not an address.
   void group_start() {
     flush_carry();
-    el_ = Element{};
-    el_.start = ++i_;
+    el_.reset(++i_);
   }
 
   // A name fragment without '@' or <> followed by ',' may be the first half
@@ -287,16 +355,16 @@ class ListParser {
       return;
     }
     if (sep == ',' && is_name_fragment(e)) {
-      carry_.push_back(std::move(e));
+      carry_.push_back(e);
       return;
     }
     if (e.has_angle && !carry_.empty()) {
       std::vector<Word> words;
       for (auto& c : carry_) {
-        for (auto& w : c.words) words.push_back(std::move(w));
-        words.back().unq += ',';
+        words.insert(words.end(), c.words.begin(), c.words.end());
+        words.back().comma = true;
       }
-      for (auto& w : e.words) words.push_back(std::move(w));
+      words.insert(words.end(), e.words.begin(), e.words.end());
       e.words = std::move(words);
       carry_.clear();
     } else {
@@ -310,40 +378,76 @@ class ListParser {
     carry_.clear();
   }
 
-  static std::string join_names(const std::vector<Word>& words, std::size_t skip) {
-    std::string out;
-    for (std::size_t k = 0; k < words.size(); ++k) {
-      if (k == skip) continue;
-      if (!out.empty()) out += ' ';
-      out += words[k].unq;
+  // The name form of a word: quoted strings lose their quotes and have
+  // their quoted-pairs resolved; a '"' read as a plain byte (after an
+  // unclosed quote) is not part of a name.
+  void add_name_form(const Word& w, Collapsed& name) const {
+    std::size_t i = w.begin;
+    while (i < w.end) {
+      if (v_[i] != '"') {
+        std::size_t j = i;
+        while (j < w.end && v_[j] != '"') ++j;
+        name.add(v_.substr(i, j - i));
+        i = j;
+      } else if (i >= quote_literal_from_) {
+        ++i;
+      } else {
+        i = add_quoted_content(i, name);
+      }
     }
-    return out;
+    if (w.comma) name.add(",");
+  }
+
+  // Adds the content of the (closed) quoted string opened at `open`;
+  // returns the index after its closing '"'.
+  std::size_t add_quoted_content(std::size_t open, Collapsed& name) const {
+    std::size_t i = open + 1;
+    for (;;) {
+      std::size_t j = i;
+      while (v_[j] != '"' && v_[j] != '\\') ++j;
+      name.add(v_.substr(i, j - i));
+      if (v_[j] == '"') return j + 1;
+      name.add(v_.substr(j + 1, 1));  // quoted-pair: the byte after '\'
+      i = j + 2;
+    }
+  }
+
+  // The display name, collapsed, into name_: the words but the one at
+  // `skip`, else the comments.
+  void build_name(const Element& e, std::size_t skip) {
+    Collapsed name(name_);
+    for (std::size_t k = 0; k < e.words.size(); ++k) {
+      if (k == skip) continue;
+      add_name_form(e.words[k], name);
+      name.add(" ");
+    }
+    if (name_.empty()) Collapsed(name_).add(e.comment);
   }
 
   void emit(const Element& e) {
     if (full_) return;
-    Address a;
-    std::string name;
+    std::string_view email;
     if (e.has_angle) {
-      a.email = clean_angle(e.angle);
-      if (a.email.empty()) fault(kEmptyAngle);
-      else if (a.email.find('@') == npos) fault(kNoAt);
-      name = join_names(e.words, npos);
+      email = clean_angle(e.angle);
+      if (email.empty()) fault(kEmptyAngle);
+      else if (email.find('@') == npos) fault(kNoAt);
+      build_name(e, npos);
     } else {
       std::size_t at = npos;  // the last word with '@' is the addr-spec
       for (std::size_t k = 0; k < e.words.size(); ++k)
         if (e.words[k].has_at) at = k;
       if (at != npos) {
-        a.email = strip_brackets(e.words[at].raw);
+        const Word& w = e.words[at];
+        email = strip_brackets(v_.substr(w.begin, w.end - w.begin));
         if (e.words.size() > 1) fault(kNoBrackets);
       } else {
         fault(kNoAddress);
       }
-      name = join_names(e.words, at);
+      build_name(e, at);
     }
-    if (trim_view(name).empty()) name = e.comment;
-    a.name = finish_name(name);
-    if (!is_valid_utf8(a.email)) a.email = repair_utf8(a.email);
+    Address a;
+    a.name = finish_name();
+    a.email = is_valid_utf8(email) ? std::string(email) : repair_utf8(email);
     if (name_is_email(a.name, a.email)) a.name.clear();
     if (a.name.empty() && a.email.empty()) return;
     if (out_.size() >= kMaxAddresses) {
@@ -355,10 +459,9 @@ class ListParser {
   }
 
   // RFC 2047 decoding happens here, after splitting, on the name alone.
-  std::string finish_name(std::string_view name) {
-    std::string n = collapse(name);
-    if (n.empty()) return n;
-    return collapse(decode_header_text(n, problems_));
+  std::string finish_name() {
+    if (name_.empty() || decodes_to_itself(name_)) return name_;
+    return collapse(decode_header_text(name_, problems_));
   }
 
   void fault(Fault f) {
@@ -374,6 +477,7 @@ class ListParser {
   Element el_;
   std::vector<Element> carry_;
   std::vector<Address> out_;
+  std::string name_;  // the display name being assembled, reused
   unsigned faults_ = 0;
   bool full_ = false;
 };

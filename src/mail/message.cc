@@ -136,12 +136,12 @@ bool is_body_candidate(const MimePart& p) {
 
 // Patchwork reads every text/plain part and text/x-patch / x-diff part
 // (its find_patch_content), attachments included.
-void keep_text_part(Mail& m, const MimePart& p) {
+void keep_text_part(Mail& m, const MimePart& p, bool is_body) {
   std::string_view type = p.content_type;
   if (!p.is_text || !type.starts_with("text/")) return;
   std::string_view sub = type.substr(5);
   if (sub != "plain" && sub != "x-patch" && sub != "x-diff") return;
-  m.text_parts.push_back({std::string(sub), p.text});
+  m.text_parts.push_back({std::string(sub), is_body ? std::string() : p.text, is_body});
   crlf_to_lf(m.text_parts.back().text);
 }
 
@@ -151,7 +151,7 @@ void read_body(Mail& m, const HeaderBlock& h) {
   if (body == parts.end())
     body = std::find_if(parts.begin(), parts.end(), [](const MimePart& p) { return p.is_text; });
   for (auto it = parts.begin(); it != parts.end(); ++it) {
-    keep_text_part(m, *it);
+    keep_text_part(m, *it, it == body);
     if (it == body) {
       m.body = std::move(it->text);
       crlf_to_lf(m.body);

@@ -30,7 +30,8 @@ struct Recipient {
 // A text part Patchwork reads for a patch's content and diff.
 struct TextPart {
   std::string subtype;  // "plain", "x-patch" or "x-diff"
-  std::string text;     // UTF-8, LF line ends
+  std::string text;     // UTF-8, LF line ends; empty for the body part
+  bool is_body = false; // this part is Mail::body (not copied twice)
 };
 
 struct Mail {

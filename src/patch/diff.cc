@@ -118,6 +118,41 @@ struct PySplit {
   }
 };
 
+// A text made of stretches of one source text, recorded as [begin, end)
+// offsets and copied out once at the end: parse_patch_text moves every line
+// to one of three texts, and copying each line (twice, via its buffer) cost
+// more than the parse. Adjacent stretches are joined. An `end` one past the
+// source's size stands for the "\n" Python's split-and-join adds after a
+// last line that has none.
+class Pieces {
+ public:
+  void add(std::size_t begin, std::size_t end) {
+    if (!spans_.empty() && spans_.back().second == begin) spans_.back().second = end;
+    else spans_.emplace_back(begin, end);
+  }
+  // Appends all of `other`, which is left empty.
+  void take(Pieces& other) {
+    for (auto [b, e] : other.spans_) add(b, e);
+    other.spans_.clear();
+  }
+  bool empty() const { return spans_.empty(); }
+  // `spare`: bytes to reserve beyond the text, for what the caller appends.
+  std::string build(sv src, std::size_t spare = 0) const {
+    std::size_t n = spare;
+    for (auto [b, e] : spans_) n += e - b;
+    std::string out;
+    out.reserve(n);
+    for (auto [b, e] : spans_) {
+      out.append(src.substr(b, std::min(e, src.size()) - b));
+      if (e > src.size()) out.push_back('\n');
+    }
+    return out;
+  }
+
+ private:
+  std::vector<std::pair<std::size_t, std::size_t>> spans_;
+};
+
 // ---------------------------------------------------------------- hunk headers
 
 // Patchwork's r'^\@\@ -\d+(?:,(\d+))? \+\d+(?:,(\d+))? \@\@' (ASCII digits;
@@ -188,14 +223,17 @@ bool is_extended_header(sv line) {
   return false;
 }
 
-std::string replace_crlf(std::string s) {
-  std::size_t w = 0;
-  for (std::size_t r = 0; r < s.size(); ++r) {
+// CRLF becomes LF, in place; text parts rarely hold a CR, so one memchr
+// usually settles it.
+void replace_crlf(std::string& s) {
+  std::size_t r = s.find('\r');
+  if (r == npos) return;
+  std::size_t w = r;
+  for (; r < s.size(); ++r) {
     if (s[r] == '\r' && r + 1 < s.size() && s[r + 1] == '\n') continue;
     s[w++] = s[r];
   }
   s.resize(w);
-  return s;
 }
 
 // ---------------------------------------------------------------- paths (diff_files)
@@ -618,6 +656,31 @@ bool match_pull_tail(sv s, std::size_t p, std::size_t& g_begin, std::size_t& g_e
   return false;
 }
 
+// Where Patchwork's clean_content cuts `text`: the first line that is "-- "
+// or all underscores, and ends in "\n"; else the end.
+std::size_t clean_content_cut(sv text) {
+  std::size_t p = 0;
+  while (p < text.size()) {
+    if (text.substr(p, 4) == "-- \n") return p;
+    if (text[p] == '_') {
+      std::size_t q = text.find_first_not_of('_', p);
+      if (q != npos && text[q] == '\n') return p;
+    }
+    std::size_t nl = text.find('\n', p);
+    if (nl == npos) break;
+    p = nl + 1;
+  }
+  return text.size();
+}
+
+// python_strip in place, without a copy.
+void strip_in_place(std::string& s) {
+  sv t = python_strip(s);
+  std::size_t b = static_cast<std::size_t>(t.data() - s.data());
+  s.resize(b + t.size());
+  s.erase(0, b);
+}
+
 }  // namespace
 
 // ---------------------------------------------------------------- public
@@ -639,75 +702,54 @@ std::string_view python_strip(std::string_view s) {
 }
 
 std::string patchwork_clean_content(std::string_view text) {
-  std::size_t p = 0;
-  std::size_t cut = text.size();
-  while (p < text.size()) {
-    if (text.substr(p, 4) == "-- \n") {
-      cut = p;
-      break;
-    }
-    if (text[p] == '_') {
-      std::size_t q = text.find_first_not_of('_', p);
-      if (q != npos && text[q] == '\n') {
-        cut = p;
-        break;
-      }
-    }
-    std::size_t nl = text.find('\n', p);
-    if (nl == npos) break;
-    p = nl + 1;
-  }
-  return std::string(python_strip(text.substr(0, cut)));
+  return std::string(python_strip(text.substr(0, clean_content_cut(text))));
 }
 
 RawSplit parse_patch_text(std::string_view text) {
   // States as in Patchwork: 0 text, 1 suspected header (diff, Index:),
   // 2 after "---", 3 after "+++" (a hunk header is due), 4/5 inside a hunk,
   // 6 extended git header lines, 7 a git binary patch.
-  RawSplit r;
-  std::string buf;
+  Pieces diff, comment, buf;
   int state = 0;
   long long lc_old = 0, lc_new = 0;
   long long hunks = 0;
-  auto add = [](std::string& dst, sv line) {
-    dst.append(line);
-    dst.push_back('\n');
-  };
-  auto flush_to = [&buf](std::string& dst) {
-    dst += buf;
-    buf.clear();
-  };
-  PySplit split{text};
   sv line;
+  // The current line with its "\n" (see Pieces for the last line's).
+  auto add = [&text, &line](Pieces& dst) {
+    std::size_t b = static_cast<std::size_t>(line.data() - text.data());
+    dst.add(b, b + line.size() + 1);
+  };
+  auto flush_to = [&buf](Pieces& dst) { dst.take(buf); };
+  PySplit split{text};
   while (split.next(line)) {
     switch (state) {
       case 0:
         if (line.starts_with("diff ") || line.starts_with("Index: ")) {
           state = 1;
-          add(buf, line);
+          add(buf);
         } else if (line.starts_with("--- ")) {
           state = 2;
-          add(buf, line);
+          add(buf);
         } else {
-          add(r.comment, line);
+          add(comment);
         }
         break;
       case 1:
-        add(buf, line);
+        add(buf);
         if (line.starts_with("--- ")) state = 2;
         if (is_extended_header(line)) state = 6;
         break;
       case 2:
         if (line.starts_with("+++ ")) {
           state = 3;
-          add(buf, line);
+          add(buf);
         } else if (hunks) {
           state = 1;
-          add(buf, line);
+          add(buf);
         } else {
           state = 0;
-          flush_to(r.comment);
-          add(r.comment, line);
+          flush_to(comment);
+          add(comment);
         }
         break;
       case 3: {
@@ -716,21 +758,21 @@ RawSplit parse_patch_text(std::string_view text) {
           lc_old = count_value(oc);
           lc_new = count_value(nc);
           state = 4;
-          flush_to(r.diff);
-          add(r.diff, line);
+          flush_to(diff);
+          add(diff);
         } else if (line.starts_with("--- ")) {
-          flush_to(r.diff);
-          add(r.diff, line);
+          flush_to(diff);
+          add(diff);
           state = 2;
         } else if (hunks && line.starts_with("\\ No newline at end of file")) {
-          add(r.diff, line);
+          add(diff);
         } else if (hunks) {
           state = 1;
-          add(buf, line);
+          add(buf);
         } else {
           state = 0;
-          flush_to(r.comment);
-          add(r.comment, line);
+          flush_to(comment);
+          add(comment);
         }
         break;
       }
@@ -744,7 +786,7 @@ RawSplit parse_patch_text(std::string_view text) {
           --lc_old;
           --lc_new;
         }
-        add(r.diff, line);
+        add(diff);
         if (lc_old <= 0 && lc_new <= 0) {
           state = 3;
           ++hunks;
@@ -754,18 +796,18 @@ RawSplit parse_patch_text(std::string_view text) {
         break;
       case 6:
         if (is_extended_header(line)) {
-          flush_to(r.diff);
-          add(r.diff, line);
+          flush_to(diff);
+          add(diff);
         } else if (line.starts_with("--- ")) {
-          flush_to(r.diff);
-          add(r.diff, line);
+          flush_to(diff);
+          add(diff);
           state = 2;
         } else if (line.starts_with("GIT binary patch")) {
-          flush_to(r.diff);
-          add(r.diff, line);
+          flush_to(diff);
+          add(diff);
           state = 7;
         } else {
-          add(buf, line);
+          add(buf);
           state = 1;
         }
         break;
@@ -773,16 +815,19 @@ RawSplit parse_patch_text(std::string_view text) {
         // Everything up to a line starting "diff" belongs to the binary
         // patch; that line waits in buf and the state returns to text.
         if (line.starts_with("diff")) {
-          add(buf, line);
+          add(buf);
           state = 0;
         } else {
-          flush_to(r.diff);
-          add(r.diff, line);
+          flush_to(diff);
+          add(diff);
         }
         break;
     }
   }
-  r.comment += buf;
+  comment.take(buf);
+  RawSplit r;
+  r.diff = diff.build(text);
+  r.comment = comment.build(text, 1);  // split_text_parts adds a "\n"
   r.has_comment = !r.comment.empty();
   return r;
 }
@@ -792,7 +837,7 @@ SplitPatch split_text_parts(const std::vector<TextPartView>& parts) {
   std::string comments;
   for (const auto& part : parts) {
     if (part.subtype == "x-patch" || part.subtype == "x-diff") {
-      diff = std::string(part.text);
+      diff.assign(part.text);
       continue;
     }
     if (part.subtype != "plain") continue;
@@ -804,12 +849,21 @@ SplitPatch split_text_parts(const std::vector<TextPartView>& parts) {
     RawSplit rs = parse_patch_text(part.text);
     diff = std::move(rs.diff);
     if (rs.has_comment) {
-      comments += python_strip(rs.comment);
+      if (comments.empty()) {  // the usual case: one plain part, taken over whole
+        comments = std::move(rs.comment);
+        strip_in_place(comments);
+      } else {
+        comments += python_strip(rs.comment);
+      }
       comments += '\n';
     }
   }
+  // Patchwork's clean_content, then CRLF to LF, all on the one string.
+  comments.resize(clean_content_cut(comments));
+  strip_in_place(comments);
+  replace_crlf(comments);
   SplitPatch out;
-  out.content = replace_crlf(patchwork_clean_content(comments));
+  out.content = std::move(comments);
   out.diff = std::move(diff);
   return out;
 }

@@ -41,7 +41,7 @@ PatchFacts read_patch_facts(const Mail& m) {
   if (f.subject.is_reply) return f;
   std::vector<TextPartView> parts;
   parts.reserve(m.text_parts.size());
-  for (const auto& p : m.text_parts) parts.push_back({p.subtype, p.text});
+  for (const auto& p : m.text_parts) parts.push_back({p.subtype, p.is_body ? m.body : p.text});
   SplitPatch split = split_text_parts(parts);
   f.content = std::move(split.content);
   f.diff = std::move(split.diff);
