@@ -42,10 +42,11 @@ std::vector<std::string> fields(const std::string& row) {
 void render_thread(const fs::path& db, const std::string& tid, std::ostringstream& out) {
   std::vector<Node> nodes;
   for (auto& r : lines(query(db, "SELECT msgid, coalesce(in_reply_to, ''), coalesce(date, '-'), "
-                                 "from_name, from_email, subject, id FROM messages WHERE thread_id = " +
+                                 "from_name, from_email, subject, id, kind FROM messages WHERE thread_id = " +
                                      tid)))
-    if (auto f = fields(r); f.size() == 7)
-      nodes.push_back({f[0], f[1], f[2] + " " + f[3] + " <" + f[4] + "> | " + f[5], f[2] + f[6]});
+    if (auto f = fields(r); f.size() == 8)
+      nodes.push_back({f[0], f[1], f[2] + " " + f[3] + " <" + f[4] + "> | " + f[5] + " [" + f[7] + "]",
+                       f[2] + f[6]});
   for (auto& r : lines(query(db, "SELECT msgid, coalesce(parent_msgid, '') FROM ghosts WHERE thread_id = " + tid)))
     if (auto f = fields(r); f.size() == 2) nodes.push_back({f[0], f[1], "(ghost) <" + f[0] + ">", ""});
   std::map<std::string, std::size_t> index;
@@ -79,7 +80,20 @@ std::string render(const fs::path& db) {
     out << "thread " << f[0] << ": " << f[1] << " messages, " << f[2] << " ghosts, root <" << f[3] << ">\n";
     render_thread(db, f[0], out);
   }
-  out << "\nproblems:\n" << query(db, "SELECT m.subject || ' | ' || p.kind || ' | ' || p.detail FROM problems p "
+  out << "\nseries:\n"
+      << query(db, "SELECT s.id || ' v' || s.version || ' ' || s.received || '/' || s.total || ' ' || s.name "
+                   "|| ' | cover: ' || coalesce((SELECT msgid FROM messages WHERE id = s.cover_id), '-') "
+                   "|| ' | patches: ' || coalesce((SELECT group_concat(number || '=' || msgid, ' ') FROM "
+                   "(SELECT p.number, p.msgid FROM patches p WHERE p.series_id = s.id ORDER BY p.number)), '-') "
+                   "FROM series s ORDER BY s.id")
+      << "\n\ncomments:\n"
+      << query(db, "SELECT c.msgid || ' -> ' || coalesce((SELECT msgid FROM messages WHERE id = "
+                   "coalesce(c.patch_id, c.cover_id)), '?') FROM comments c ORDER BY c.id")
+      << "\n\ntrailers:\n"
+      << query(db, "SELECT p.name || ' | ' || t.name || ': ' || t.value || ' | from ' || t.source_msgid || "
+                   "CASE WHEN t.inherited THEN ' (inherited)' ELSE '' END FROM trailers t JOIN patches p ON "
+                   "p.id = t.patch_id ORDER BY t.patch_id, t.rowid")
+      << "\n\nproblems:\n" << query(db, "SELECT m.subject || ' | ' || p.kind || ' | ' || p.detail FROM problems p "
                                       "JOIN messages m ON m.id = p.message_id ORDER BY m.id, p.rowid") << "\n";
   out << "\nattachments:\n" << query(db, "SELECT m.subject || ' | ' || a.content_type || ' | ' || a.filename || ' | ' "
                                          "|| a.size FROM attachments a JOIN messages m ON m.id = a.message_id") << "\n";

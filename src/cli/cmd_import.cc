@@ -32,9 +32,12 @@ Result<std::vector<db::ImportInput>> open_inputs(const std::vector<std::string>&
   return errors.back();
 }
 
-void print_summary(const db::ImportCounts& c, std::int64_t problems, bool timing) {
+void print_summary(const db::ImportCounts& c, const db::Store::KindCounts& k, std::int64_t problems,
+                   bool timing) {
   fmt::print("read {} messages: {} new, {} duplicates, {} variants (same Message-ID, other bytes)\n",
              c.read, c.added, c.duplicates, c.variants);
+  fmt::print("archive: {} patches, {} cover letters, {} comments, {} series\n", k.patches, k.covers,
+             k.comments, c.series);
   fmt::print("problems recorded: {}\n", problems);
   fmt::print("threads: {} ({} ghosts: referenced, never received)\n", c.threads.threads,
              c.threads.ghosts);
@@ -69,7 +72,12 @@ int cmd_import(const Argv& argv) {
     return report({args->db(), e.what()});
   }
   if (show_progress) fmt::print(stderr, "\r\033[K");
-  if (!args->has("--quiet")) print_summary(counts, (*store)->problems_added(), args->has("--timing"));
+  if (args->has("--quiet")) return 0;
+  try {
+    print_summary(counts, (*store)->kind_counts(), (*store)->problems_added(), args->has("--timing"));
+  } catch (const db::DbError& e) {
+    return report({args->db(), e.what()});
+  }
   return 0;
 }
 

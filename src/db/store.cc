@@ -105,6 +105,18 @@ ThreadStats Store::thread_stats() {
   return {count_of(conn_, "SELECT count(*) FROM threads"), count_of(conn_, "SELECT count(*) FROM ghosts"), 0};
 }
 
+Store::KindCounts Store::kind_counts() {
+  KindCounts k;
+  Statement st(conn_, "SELECT kind, count(*) FROM messages GROUP BY kind");
+  while (st.step()) {
+    std::string_view kind = st.text(0);
+    if (kind == "patch") k.patches = st.int64(1);
+    else if (kind == "cover") k.covers = st.int64(1);
+    else if (kind == "comment") k.comments = st.int64(1);
+  }
+  return k;
+}
+
 std::int64_t Store::series_count() { return count_of(conn_, "SELECT count(*) FROM series"); }
 
 void Store::finish_bulk_load() {

@@ -65,6 +65,11 @@ class Store {
   // Rebuilds series, cover letters, comments and messages.kind (Patchwork's
   // rules over all stored mail, in import order); returns the series count.
   std::int64_t reseries();
+  // messages.kind counts: patches, covers, comments.
+  struct KindCounts {
+    std::int64_t patches = 0, covers = 0, comments = 0;
+  };
+  KindCounts kind_counts();
   // What the last passes left, without re-deriving anything.
   ThreadStats thread_stats();
   std::int64_t series_count();

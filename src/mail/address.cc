@@ -16,6 +16,7 @@
 // No recursion; every byte is looked at a bounded number of times.
 #include "mail/address.hh"
 
+#include <algorithm>
 #include <cstdint>
 
 #include "mail/rfc2047.hh"
@@ -220,6 +221,11 @@ class ListParser {
   ListParser(std::string_view v, Problems& p) : v_(v), problems_(p) {}
 
   std::vector<Address> run() {
+    // Most elements end at a ',' or ';': room for all of them up front
+    // spares the vector its regrowth copies on long Cc lists.
+    std::size_t separators = 0;
+    for (char c : v_) separators += c == ',' || c == ';';
+    out_.reserve(std::min(separators + 1, kMaxAddresses));
     el_.reset(0);
     while (i_ < v_.size() && !full_) step();
     finish(el_, '\0');

@@ -7,9 +7,10 @@
 
 #include <nettle/sha1.h>
 
+#include <algorithm>
 #include <array>
-#include <cctype>
 #include <cstdint>
+#include <cstring>
 #include <limits>
 #include <utility>
 #include <vector>
@@ -98,6 +99,14 @@ std::size_t prev_cp_start(sv s, std::size_t end) {
   return i;
 }
 
+// `s` starts with the literal `p`. Unlike string_view::starts_with (which
+// GCC does not always inline, and then calls strlen and memcmp), the compare
+// has a constant length and compiles to a few instructions.
+template <std::size_t N>
+bool has_prefix(sv s, const char (&p)[N]) {
+  return s.size() >= N - 1 && std::memcmp(s.data(), p, N - 1) == 0;
+}
+
 // Lines split on '\n' as Python's str.split('\n'): a text of n newlines has
 // n + 1 pieces, the last one possibly empty.
 struct PySplit {
@@ -159,7 +168,7 @@ class Pieces {
 // Python's \d would also take other scripts' digits). The count groups are
 // empty views when absent.
 bool match_pw_hunk(sv line, sv& old_count, sv& new_count) {
-  if (!line.starts_with("@@ -")) return false;
+  if (!has_prefix(line, "@@ -")) return false;
   std::size_t i = 4;
   auto digits = [&](std::size_t from) {
     std::size_t j = from;
@@ -376,7 +385,7 @@ class RunHasher {
   sv run_;
 };
 
-bool git_isspace(unsigned char c) { return c == ' ' || c == '\t' || c == '\n' || c == '\r'; }
+constexpr bool git_isspace(unsigned char c) { return c == ' ' || c == '\t' || c == '\n' || c == '\r'; }
 
 // SHA-1 over what git's patch-id hashes: lines with their white space removed,
 // collected in a block and handed to nettle a block at a time (the digest does
@@ -392,9 +401,9 @@ class CompactHasher {
       char* w = buf_.data() + used_;
       char* const start = w;
       for (std::size_t i = 0; i < take; ++i) {  // branch-free: most bytes are kept
-        char c = line[i];
-        *w = c;
-        w += !git_isspace(static_cast<unsigned char>(c));
+        auto c = static_cast<unsigned char>(line[i]);
+        *w = static_cast<char>(c);
+        w += kKeep[c];
       }
       added += static_cast<std::size_t>(w - start);
       used_ += static_cast<std::size_t>(w - start);
@@ -419,6 +428,12 @@ class CompactHasher {
     if (used_) ctx_.update(sv(buf_.data(), used_));
     used_ = 0;
   }
+  // 1 for the bytes git keeps (all but its isspace), by byte value.
+  static constexpr std::array<std::uint8_t, 256> kKeep = [] {
+    std::array<std::uint8_t, 256> t{};
+    for (int c = 0; c < 256; ++c) t[c] = !git_isspace(static_cast<unsigned char>(c));
+    return t;
+  }();
   Sha1Ctx ctx_;
   std::array<char, 8192> buf_;
   std::size_t used_ = 0;
@@ -437,6 +452,8 @@ void flush_one_hunk(Sha1& result, CompactHasher& c) {
 }
 
 bool git_isalpha(unsigned char c) { return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z'); }
+// isalnum in the C locale (mlidx never sets another).
+bool is_ascii_alnum(char c) { return (c >= '0' && c <= '9') || git_isalpha(static_cast<unsigned char>(c)); }
 bool is_hex(char c) { return (c >= '0' && c <= '9') || (c >= 'a' && c <= 'f') || (c >= 'A' && c <= 'F'); }
 
 // get_oid_hex: 40 hex digits (what follows does not matter).
@@ -514,15 +531,15 @@ long long get_one_patchid(sv in, std::size_t& pos, bool has_nul, bool stable, bo
 
     if (find_header) {
       sv p = line;
-      if (p.starts_with("commit ")) p.remove_prefix(7);
-      else if (p.starts_with("From ")) p.remove_prefix(5);
+      if (has_prefix(p, "commit ")) p.remove_prefix(7);
+      else if (has_prefix(p, "From ")) p.remove_prefix(5);
       if (oid_hex_at(p)) break;  // the next patch begins
     }
-    if (patchlen == 0 && !line.starts_with("diff ")) continue;  // commit message
+    if (patchlen == 0 && !has_prefix(line, "diff ")) continue;  // commit message
     find_header = true;
 
     if (before == -1) {
-      if (line.starts_with("GIT binary patch") || line.starts_with("Binary files")) {
+      if (has_prefix(line, "GIT binary patch") || has_prefix(line, "Binary files")) {
         diff_is_binary = true;
         before = 0;
         ctx.add(pre_oid);
@@ -530,7 +547,7 @@ long long get_one_patchid(sv in, std::size_t& pos, bool has_nul, bool stable, bo
         if (stable) flush_one_hunk(result, ctx);
         continue;
       }
-      if (line.starts_with("index ")) {
+      if (has_prefix(line, "index ")) {
         std::size_t dots = line.find("..");
         if (dots != npos) {
           std::size_t sp = line.find(' ', dots);
@@ -542,15 +559,15 @@ long long get_one_patchid(sv in, std::size_t& pos, bool has_nul, bool stable, bo
         }
         continue;
       }
-      if (line.starts_with("--- ")) before = after = 1;
+      if (has_prefix(line, "--- ")) before = after = 1;
       else if (line.empty() || !git_isalpha(static_cast<unsigned char>(line[0]))) break;
     }
 
     // "\ No newline at end of file" and the like.
-    if (line.starts_with("\\ ") && line.size() > 12) continue;
+    if (has_prefix(line, "\\ ") && line.size() > 12) continue;
 
     if (diff_is_binary) {
-      if (line.starts_with("diff ")) {
+      if (has_prefix(line, "diff ")) {
         diff_is_binary = false;
         before = -1;
       }
@@ -558,11 +575,11 @@ long long get_one_patchid(sv in, std::size_t& pos, bool has_nul, bool stable, bo
     }
 
     if (before == 0 && after == 0) {
-      if (line.starts_with("@@ -")) {
+      if (has_prefix(line, "@@ -")) {
         scan_hunk_header(line, before, after);
         continue;
       }
-      if (!line.starts_with("diff ")) break;  // the end of the patch
+      if (!has_prefix(line, "diff ")) break;  // the end of the patch
       if (stable) flush_one_hunk(result, ctx);
       before = after = -1;
     }
@@ -724,10 +741,10 @@ RawSplit parse_patch_text(std::string_view text) {
   while (split.next(line)) {
     switch (state) {
       case 0:
-        if (line.starts_with("diff ") || line.starts_with("Index: ")) {
+        if (has_prefix(line, "diff ") || has_prefix(line, "Index: ")) {
           state = 1;
           add(buf);
-        } else if (line.starts_with("--- ")) {
+        } else if (has_prefix(line, "--- ")) {
           state = 2;
           add(buf);
         } else {
@@ -736,11 +753,11 @@ RawSplit parse_patch_text(std::string_view text) {
         break;
       case 1:
         add(buf);
-        if (line.starts_with("--- ")) state = 2;
+        if (has_prefix(line, "--- ")) state = 2;
         if (is_extended_header(line)) state = 6;
         break;
       case 2:
-        if (line.starts_with("+++ ")) {
+        if (has_prefix(line, "+++ ")) {
           state = 3;
           add(buf);
         } else if (hunks) {
@@ -760,11 +777,11 @@ RawSplit parse_patch_text(std::string_view text) {
           state = 4;
           flush_to(diff);
           add(diff);
-        } else if (line.starts_with("--- ")) {
+        } else if (has_prefix(line, "--- ")) {
           flush_to(diff);
           add(diff);
           state = 2;
-        } else if (hunks && line.starts_with("\\ No newline at end of file")) {
+        } else if (hunks && has_prefix(line, "\\ No newline at end of file")) {
           add(diff);
         } else if (hunks) {
           state = 1;
@@ -778,9 +795,9 @@ RawSplit parse_patch_text(std::string_view text) {
       }
       case 4:
       case 5:
-        if (line.starts_with("-")) --lc_old;
-        else if (line.starts_with("+")) --lc_new;
-        else if (line.starts_with("\\ No newline at end of file")) {
+        if (has_prefix(line, "-")) --lc_old;
+        else if (has_prefix(line, "+")) --lc_new;
+        else if (has_prefix(line, "\\ No newline at end of file")) {
           // not counted
         } else {
           --lc_old;
@@ -798,11 +815,11 @@ RawSplit parse_patch_text(std::string_view text) {
         if (is_extended_header(line)) {
           flush_to(diff);
           add(diff);
-        } else if (line.starts_with("--- ")) {
+        } else if (has_prefix(line, "--- ")) {
           flush_to(diff);
           add(diff);
           state = 2;
-        } else if (line.starts_with("GIT binary patch")) {
+        } else if (has_prefix(line, "GIT binary patch")) {
           flush_to(diff);
           add(diff);
           state = 7;
@@ -814,7 +831,7 @@ RawSplit parse_patch_text(std::string_view text) {
       case 7:
         // Everything up to a line starting "diff" belongs to the binary
         // patch; that line waits in buf and the state returns to text.
-        if (line.starts_with("diff")) {
+        if (has_prefix(line, "diff")) {
           add(buf);
           state = 0;
         } else {
@@ -893,7 +910,7 @@ std::string patchwork_hash(std::string_view diff) {
   sv line;
   while (split.next(line)) {
     if (line.empty()) continue;
-    bool is_minus = line.starts_with("--- "), is_plus = line.starts_with("+++ ");
+    bool is_minus = has_prefix(line, "--- "), is_plus = has_prefix(line, "+++ ");
     std::size_t name_end = 4;
     if (is_minus || is_plus) name_end = skip_while(line, 4, [](char32_t c) { return !is_py_space(c); });
     sv oc, nc;
@@ -982,7 +999,7 @@ std::vector<FileStat> diff_files(std::string_view diff) {
         continue;
       }
     }
-    if (line.starts_with("diff ")) {
+    if (has_prefix(line, "diff ")) {
       FileStat* f;
       if (!files.empty() && from_index && !seen_body) {
         f = &files.back();
@@ -990,19 +1007,19 @@ std::vector<FileStat> diff_files(std::string_view diff) {
       } else {
         f = &start();
       }
-      if (line.starts_with("diff --git ")) git_header_paths(line.substr(11), f->old_path, f->new_path);
-    } else if (line.starts_with("Index: ")) {
+      if (has_prefix(line, "diff --git ")) git_header_paths(line.substr(11), f->old_path, f->new_path);
+    } else if (has_prefix(line, "Index: ")) {
       FileStat& f = start();
       f.old_path = f.new_path = std::string(trim(line.substr(7)));
       from_index = true;
-    } else if (line.starts_with("--- ")) {
+    } else if (has_prefix(line, "--- ")) {
       FileStat& f = files.empty() || seen_body ? start() : files.back();
       f.old_path = header_path(line.substr(4), 'a');
       seen_body = true;
-    } else if (line.starts_with("+++ ")) {
+    } else if (has_prefix(line, "+++ ")) {
       current().new_path = header_path(line.substr(4), 'b');
       seen_body = true;
-    } else if (line.starts_with("@@ -")) {
+    } else if (has_prefix(line, "@@ -")) {
       sv oc, nc;
       if (match_pw_hunk(line, oc, nc)) {
         current();
@@ -1013,21 +1030,21 @@ std::vector<FileStat> diff_files(std::string_view diff) {
       }
     } else if (files.empty()) {
       continue;
-    } else if (line.starts_with("rename from ") || line.starts_with("copy from ")) {
+    } else if (has_prefix(line, "rename from ") || has_prefix(line, "copy from ")) {
       sv rest = line.substr(line.find(" from ") + 6);
       std::size_t i = 0;
       files.back().old_path = !rest.empty() && rest[0] == '"' ? unquote_c(rest, i) : std::string(rest);
-    } else if (line.starts_with("rename to ") || line.starts_with("copy to ")) {
+    } else if (has_prefix(line, "rename to ") || has_prefix(line, "copy to ")) {
       sv rest = line.substr(line.find(" to ") + 4);
       std::size_t i = 0;
       files.back().new_path = !rest.empty() && rest[0] == '"' ? unquote_c(rest, i) : std::string(rest);
-    } else if (line.starts_with("new file mode ")) {
+    } else if (has_prefix(line, "new file mode ")) {
       files.back().old_path = "/dev/null";
-    } else if (line.starts_with("deleted file mode ")) {
+    } else if (has_prefix(line, "deleted file mode ")) {
       files.back().new_path = "/dev/null";
-    } else if (line.starts_with("GIT binary patch")) {
+    } else if (has_prefix(line, "GIT binary patch")) {
       files.back().binary = true;
-    } else if (line.starts_with("Binary files ") && line.ends_with(" differ")) {
+    } else if (has_prefix(line, "Binary files ") && line.ends_with(" differ")) {
       FileStat& f = files.back();
       f.binary = true;
       sv names = line.substr(13, line.size() - 13 - 7);
@@ -1088,7 +1105,7 @@ std::vector<Trailer> find_trailers(std::string_view text) {
   while (split.next(line)) {
     if (line.empty() || !((line[0] >= 'A' && line[0] <= 'Z') || (line[0] >= 'a' && line[0] <= 'z'))) continue;
     std::size_t i = 0;
-    while (i < line.size() && (std::isalnum(static_cast<unsigned char>(line[i])) || line[i] == '-')) ++i;
+    while (i < line.size() && (is_ascii_alnum(line[i]) || line[i] == '-')) ++i;
     if (i >= line.size() || line[i] != ':') continue;
     sv name = line.substr(0, i);
     bool by = name.size() > 3 && iequals(name.substr(name.size() - 3), "-by");
