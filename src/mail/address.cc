@@ -1,9 +1,11 @@
 // Address lists (RFC 5322 3.4) as real mail writes them. One forward scan
 // splits the value into elements at top-level ',' and ';' (outside quoted
 // strings, comments and angle brackets), noting for each element its words
-// (quoted strings unquoted, RFC 5322 3.2.4), comments (3.2.2) and angle-addr.
-// Elements are then turned into addresses; RFC 2047 decoding of the display
-// name comes last, so a decoded name may hold commas without splitting.
+// (as places in the value), comments (3.2.2) and angle-addr. Elements are
+// then turned into addresses: only then are the name's words unquoted (RFC
+// 5322 3.2.4) and copied, so the scan itself allocates next to nothing.
+// RFC 2047 decoding of the display name comes last, so a decoded name may
+// hold commas without splitting.
 //
 // Leniencies, each recorded as a "bad-address" problem where it is a fault:
 // - "Last, First <a@b>": name fragments without '@' or <> before an element
@@ -226,6 +228,8 @@ class ListParser {
     std::size_t separators = 0;
     for (char c : v_) separators += c == ',' || c == ';';
     out_.reserve(std::min(separators + 1, kMaxAddresses));
+    el_.words.reserve(8);  // "First Last <a@b>" and longer names: one allocation
+    name_.reserve(64);
     el_.reset(0);
     while (i_ < v_.size() && !full_) step();
     finish(el_, '\0');
@@ -247,11 +251,12 @@ class ListParser {
       return;
     }
     // A plain byte (a literal '"' or ':' among them) and the plain run after it.
+    bool at = c == '@';
     std::size_t j = i_ + 1;
-    while (j < v_.size() && !ends_plain_run(v_[j])) ++j;
+    for (; j < v_.size() && !ends_plain_run(v_[j]); ++j) at |= v_[j] == '@';
     Word& w = el_.word(i_);
     w.end = j;
-    w.has_at |= v_.substr(i_, j - i_).find('@') != npos;
+    w.has_at |= at;
     i_ = j;
   }
 
