@@ -269,3 +269,11 @@ CREATE VIEW comments AS
          substr(b.body, b.text_start + 1, b.text_len) AS content
   FROM comment_data c JOIN messages m ON m.id = c.message_id
   LEFT JOIN bodies b ON b.message_id = c.message_id;
+
+-- Secondary indexes dropped while a new database is first filled and built
+-- at the end (sorted once instead of updated per row); a run that stopped
+-- half-way leaves their definitions here and the next open builds them.
+CREATE TABLE deferred_indexes (
+  name TEXT PRIMARY KEY,
+  sql  TEXT NOT NULL
+);

@@ -88,10 +88,41 @@ Result<std::unique_ptr<Store>> Store::open(const std::string& path, bool create)
   try {
     auto store = std::unique_ptr<Store>(new Store(std::move(*c)));
     store->fresh_ = fresh;
+    if (fresh) store->defer_indexes();
+    else store->restore_indexes();
     return store;
   } catch (const DbError& e) {
     return make_error(path, e.what());
   }
+}
+
+// Unique indexes stay: the import looks mail up by them.
+void Store::defer_indexes() {
+  Transaction tx(conn_);
+  if (auto s = conn_.exec("INSERT INTO deferred_indexes (name, sql) SELECT name, sql FROM sqlite_schema "
+                          "WHERE type = 'index' AND sql IS NOT NULL AND sql NOT LIKE 'CREATE UNIQUE%'");
+      !s)
+    throw DbError(s.error().why);
+  std::vector<std::string> names;
+  Statement list(conn_, "SELECT name FROM deferred_indexes");
+  while (list.step()) names.emplace_back(list.text(0));
+  for (const auto& n : names)
+    if (auto s = conn_.exec("DROP INDEX " + n); !s) throw DbError(s.error().why);
+  tx.commit();
+}
+
+void Store::restore_indexes() {
+  std::vector<std::string> sqls;
+  {
+    Statement list(conn_, "SELECT sql FROM deferred_indexes ORDER BY name");
+    while (list.step()) sqls.emplace_back(list.text(0));
+  }
+  if (sqls.empty()) return;
+  Transaction tx(conn_);
+  for (const auto& sql : sqls)
+    if (auto s = conn_.exec(sql); !s) throw DbError(s.error().why);
+  if (auto s = conn_.exec("DELETE FROM deferred_indexes"); !s) throw DbError(s.error().why);
+  tx.commit();
 }
 
 namespace {
@@ -121,6 +152,7 @@ std::int64_t Store::series_count() { return count_of(conn_, "SELECT count(*) FRO
 
 void Store::finish_bulk_load() {
   if (!fresh_) return;
+  restore_indexes();
   if (auto s = conn_.exec("PRAGMA journal_mode = WAL"); !s) throw DbError(s.error().why);
   fresh_ = false;
 }

@@ -80,6 +80,8 @@ class Store {
   void insert_variant(std::int64_t message_id, std::string_view raw, const std::string& sha,
                       const Mail& m);
   void insert_problem(std::int64_t message_id, const Problem& p);
+  void defer_indexes();
+  void restore_indexes();
   void insert_patch(std::int64_t message_id, const std::string& msgid, const PatchFacts& f);
 
   Connection conn_;
