@@ -34,14 +34,19 @@ CREATE INDEX messages_from ON messages(from_email);
 -- The text body (first inline text/plain part, decoded to UTF-8), apart
 -- from messages so that scans of messages (the thread pass, most queries)
 -- do not read every body.
-CREATE TABLE bodies (
+-- The text body. Most list mail is one plain-text part whose decoded text is
+-- exactly the raw bytes after the header: then only its offset in raw is
+-- kept (raw_offset), not a second copy. The bodies view below gives the text
+-- either way.
+CREATE TABLE body_store (
   message_id INTEGER PRIMARY KEY REFERENCES messages(id),
   -- Where Patchwork's cleaned text (signature and list footer cut, white
-  -- space stripped) lies in body, in characters: covers.content and
+  -- space stripped) lies in the body, in characters: covers.content and
   -- comments.content are this substring, so it is not stored twice.
   text_start INTEGER NOT NULL DEFAULT 0,
   text_len   INTEGER NOT NULL DEFAULT 0,
-  body       TEXT NOT NULL
+  raw_offset INTEGER,                     -- set: the body is raw.bytes from here on
+  body       TEXT                         -- set otherwise
 );
 
 -- Trailers ("Xxx-by:", "Fixes:") found in any mail's cleaned text; the
@@ -60,6 +65,11 @@ CREATE TABLE raw (
   message_id INTEGER PRIMARY KEY REFERENCES messages(id),
   bytes      BLOB NOT NULL
 );
+
+CREATE VIEW bodies AS
+  SELECT b.message_id, b.text_start, b.text_len,
+         coalesce(b.body, CAST(substr(r.bytes, b.raw_offset + 1) AS TEXT)) AS body
+  FROM body_store b LEFT JOIN raw r ON r.message_id = b.message_id;
 
 -- A mail whose Message-ID was already taken by a message with other bytes.
 CREATE TABLE variants (

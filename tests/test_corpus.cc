@@ -24,7 +24,7 @@ struct Corpus {
 
 std::string dump(const fs::path& db) {
   std::string all;
-  for (const char* table : {"messages", "bodies", "raw", "variants", "headers", "recipients", "refs",
+  for (const char* table : {"messages", "body_store", "bodies", "raw", "variants", "headers", "recipients", "refs",
                             "attachments", "problems", "threads", "ghosts"})
     all += query(db, std::string("SELECT * FROM ") + table + " ORDER BY 1, 2");
   return all;

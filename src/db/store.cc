@@ -18,7 +18,8 @@ struct Store::Statements {
         message(c, "INSERT INTO messages (msgid, date, from_name, from_email, subject, list_id, "
                    "in_reply_to, size, raw_sha1, fake_msgid, pw_ignore, kind, has_text) "
                    "VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?)"),
-        body(c, "INSERT INTO bodies (message_id, text_start, text_len, body) VALUES (?,?,?,?)"),
+        body(c, "INSERT INTO body_store (message_id, text_start, text_len, raw_offset, body) "
+                "VALUES (?,?,?,?,?)"),
         mail_trailer(c, "INSERT INTO mail_trailers (message_id, position, name, value) "
                         "VALUES (?,?,?,?)"),
         raw(c, "INSERT INTO raw (message_id, bytes) VALUES (?,?)"),
@@ -230,7 +231,12 @@ void Store::insert_message(std::string_view raw, const ParsedMail& p) {
   s.message.bind(13, static_cast<std::int64_t>(p.text.length > 0));
   s.message.run();
   std::int64_t id = conn_.last_insert_id();
-  s.body.bind(1, id).bind(2, p.text.start).bind(3, p.text.length).bind(4, m.body).run();
+  s.body.bind(1, id).bind(2, p.text.start).bind(3, p.text.length);
+  if (m.body_raw_offset != std::string::npos)
+    s.body.bind(4, static_cast<std::int64_t>(m.body_raw_offset)).bind_null(5);
+  else
+    s.body.bind_null(4).bind(5, m.body);
+  s.body.run();
   // A patch's trailers are its own (below); any other mail's may be a
   // comment's, which the series pass hands to the patch it answers.
   if (!p.patch.is_patch)

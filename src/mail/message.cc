@@ -211,6 +211,8 @@ Mail parse_mail(std::string_view raw) {
     m.list_id = repair_utf8(list_id_of(unfold(f->value)));
   read_references(m, h);
   read_body(m, h);
+  if (m.body.size() == h.body.size() && m.body == h.body)
+    m.body_raw_offset = static_cast<std::size_t>(h.body.data() - raw.data());
   return m;
 }
 

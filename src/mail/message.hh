@@ -47,6 +47,9 @@ struct Mail {
   std::vector<Header> headers;
   std::vector<Recipient> recipients;
   std::string body;             // the text body, UTF-8
+  // Where body starts in the raw mail when it is those bytes unchanged (one
+  // plain part, no transfer or charset decoding, LF line ends); else npos.
+  std::size_t body_raw_offset = std::string::npos;
   std::vector<MimePart> attachments;  // every non-body part, text dropped
   std::vector<TextPart> text_parts;   // text/plain, text/x-patch, text/x-diff parts in order
   Problems problems;
