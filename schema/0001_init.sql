@@ -227,7 +227,9 @@ CREATE TABLE series (
   submitter_name  TEXT NOT NULL DEFAULT '',
   submitter_email TEXT NOT NULL DEFAULT '',
   cover_id        INTEGER,
-  list_id         TEXT NOT NULL DEFAULT ''
+  list_id         TEXT NOT NULL DEFAULT '',
+  previous_id     INTEGER,          -- the earlier version of this series (v1 -> v2 -> v3)
+  superseded      INTEGER NOT NULL DEFAULT 0  -- 1: a later version exists
 );
 CREATE INDEX series_submitter ON series(submitter_email);
 CREATE INDEX series_date ON series(date);

@@ -82,6 +82,8 @@ std::string render(const fs::path& db) {
   }
   out << "\nseries:\n"
       << query(db, "SELECT s.id || ' v' || s.version || ' ' || s.received || '/' || s.total || ' ' || s.name "
+                   "|| ' | previous: ' || coalesce(s.previous_id, '-') || CASE WHEN s.superseded THEN "
+                   "' (superseded)' ELSE '' END "
                    "|| ' | cover: ' || coalesce((SELECT msgid FROM messages WHERE id = s.cover_id), '-') "
                    "|| ' | patches: ' || coalesce((SELECT group_concat(number || '=' || msgid, ' ') FROM "
                    "(SELECT p.number, p.msgid FROM patches p WHERE p.series_id = s.id ORDER BY p.number)), '-') "

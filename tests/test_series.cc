@@ -112,3 +112,30 @@ TEST_CASE("series: ignored and empty mails are plain messages") {
   CHECK(r.mails[0].kind == MailKind::Message);
   CHECK(r.series.empty());
 }
+
+TEST_CASE("series: versions are linked by submitter and name, prefixes and vN dropped") {
+  SeriesResult r;
+  auto add = [&](std::string name, int version, std::string who, std::string patch1 = "") {
+    SeriesResult::Series s;
+    s.id = static_cast<std::int64_t>(r.series.size()) + 1;
+    s.name = std::move(name);
+    s.version = version;
+    s.submitter = std::move(who);
+    s.patch1_name = std::move(patch1);
+    r.series.push_back(s);
+  };
+  add("mm: fix the thing", 1, "a@x");
+  add("[v2,1/3] mm: fix the thing", 2, "a@x");            // named from its patch 1
+  add("other work (v3)", 3, "a@x", "[v3,1/2] mm: fix the thing");
+  add("mm: fix the thing", 2, "someone-else@x");          // another author: no link
+  add("MM:  Fix the thing v4", 4, "a@x");
+  link_versions(r);
+  CHECK(r.series[0].previous_id == 0);
+  CHECK(r.series[1].previous_id == 1);
+  CHECK(r.series[2].previous_id == 2);  // via its patch 1's name
+  CHECK(r.series[3].previous_id == 0);
+  CHECK(r.series[4].previous_id == 3);  // the highest lower version wins
+  CHECK(r.series[0].superseded);
+  CHECK(r.series[2].superseded);
+  CHECK_FALSE(r.series[4].superseded);
+}

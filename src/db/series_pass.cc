@@ -87,7 +87,7 @@ const char* kind_name(MailKind k) {
 
 void write_series(Connection& c, const SeriesResult& r) {
   Statement ins(c, "INSERT INTO series (id, name, version, total, received, date, submitter_email, "
-                   "cover_id) VALUES (?,?,?,?,?,?,?,?)");
+                   "cover_id, previous_id, superseded) VALUES (?,?,?,?,?,?,?,?,?,?)");
   for (const auto& s : r.series) {
     std::string date = s.has_date ? format_utc(s.date) : std::string();
     ins.bind(1, s.id).bind(2, s.name).bind(3, static_cast<std::int64_t>(s.version))
@@ -95,6 +95,9 @@ void write_series(Connection& c, const SeriesResult& r) {
         .bind_opt(6, date).bind(7, s.submitter);
     if (s.cover_id) ins.bind(8, s.cover_id);
     else ins.bind_null(8);
+    if (s.previous_id) ins.bind(9, s.previous_id);
+    else ins.bind_null(9);
+    ins.bind(10, std::int64_t{s.superseded});
     ins.run();
   }
 }

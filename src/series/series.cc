@@ -29,6 +29,8 @@ class Grouper {
       else if (m.number == 0 && !m.is_reply) add_cover(i);
     }
     attach_comments();
+    for (std::size_t i = 0; i < state_.size(); ++i) out_.series[i].patch1_name = state_[i].patch1_name;
+    link_versions(out_);
     return std::move(out_);
   }
 
@@ -188,5 +190,62 @@ class Grouper {
 }  // namespace
 
 SeriesResult compute_series(const std::vector<SeriesMail>& mails) { return Grouper(mails).run(); }
+
+namespace {
+
+// "[v2,1/3] mm: fix (v2)" and "mm: fix" read the same: [...] groups, "vN"
+// and "(vN)" dropped, case and white space folded.
+std::string version_key(std::string_view name) {
+  while (!name.empty() && name.front() == '[') {
+    std::size_t close = name.find(']');
+    if (close == std::string_view::npos) break;
+    name.remove_prefix(close + 1);
+    while (!name.empty() && name.front() == ' ') name.remove_prefix(1);
+  }
+  std::string key;
+  std::size_t i = 0;
+  while (i < name.size()) {
+    std::size_t end = name.find(' ', i);
+    if (end == std::string_view::npos) end = name.size();
+    std::string_view word = name.substr(i, end - i);
+    std::string_view bare = word;
+    if (bare.size() > 2 && bare.front() == '(' && bare.back() == ')') bare = bare.substr(1, bare.size() - 2);
+    bool version = bare.size() >= 2 && (bare[0] == 'v' || bare[0] == 'V') &&
+                   bare.find_first_not_of("0123456789", 1) == std::string_view::npos;
+    if (!word.empty() && !version) {
+      if (!key.empty()) key += ' ';
+      for (char c : word) key += static_cast<char>(c >= 'A' && c <= 'Z' ? c - 'A' + 'a' : c);
+    }
+    i = end + 1;
+  }
+  return key;
+}
+
+}  // namespace
+
+void link_versions(SeriesResult& r) {
+  // Per submitter and key, the series seen so far, in creation order.
+  std::map<std::pair<std::string, std::string>, std::vector<std::size_t>> seen;
+  for (std::size_t i = 0; i < r.series.size(); ++i) {
+    auto& s = r.series[i];
+    std::set<std::string> keys;
+    for (const auto& n : {s.name, s.patch1_name})
+      if (std::string k = version_key(n); !k.empty()) keys.insert(k);
+    std::size_t best = static_cast<std::size_t>(-1);
+    for (const auto& k : keys)
+      for (std::size_t j : seen[{s.submitter, k}]) {
+        const auto& p = r.series[j];
+        if (p.version < s.version && (best == static_cast<std::size_t>(-1) ||
+                                      p.version > r.series[best].version ||
+                                      (p.version == r.series[best].version && j > best)))
+          best = j;
+      }
+    if (best != static_cast<std::size_t>(-1)) {
+      s.previous_id = r.series[best].id;
+      r.series[best].superseded = true;
+    }
+    for (const auto& k : keys) seen[{s.submitter, k}].push_back(i);
+  }
+}
 
 }  // namespace mlidx

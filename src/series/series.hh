@@ -39,6 +39,9 @@ struct SeriesResult {
     std::string submitter;
     std::int64_t cover_id = 0;  // 0: none
     std::int64_t first_id = 0;  // the mail that created it
+    std::string patch1_name;    // name of its patch 1, once seen
+    std::int64_t previous_id = 0;  // the earlier version of this series, 0 if none
+    bool superseded = false;       // a later version links here
   };
   struct Mail {
     MailKind kind = MailKind::Message;
@@ -54,5 +57,11 @@ struct SeriesResult {
 // `mails` in import order (Patchwork parses one mail after the other, and
 // some of its rules depend on what came before).
 SeriesResult compute_series(const std::vector<SeriesMail>& mails);
+
+// Links the versions of one series (not in Patchwork; b4 does it): a series
+// of version N follows the latest earlier series by the same submitter with
+// a lower version whose name, or patch 1's, reads the same once "[...]"
+// prefixes and version tokens are dropped. Called by compute_series.
+void link_versions(SeriesResult& result);
 
 }  // namespace mlidx
