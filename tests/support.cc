@@ -81,7 +81,8 @@ Run run_mlidx(const std::vector<std::string>& args) {
   return r;
 }
 
-std::string query(const fs::path& db, const std::string& sql) {
+std::vector<std::vector<Cell>> rows(const fs::path& db, const std::string& sql,
+                                    const std::vector<std::string>& binds) {
   sqlite3* h = nullptr;
   if (sqlite3_open_v2(db.c_str(), &h, SQLITE_OPEN_READONLY, nullptr) != SQLITE_OK) {
     sqlite3_close(h);
@@ -93,17 +94,37 @@ std::string query(const fs::path& db, const std::string& sql) {
     sqlite3_close(h);
     throw std::runtime_error(e + " in " + sql);
   }
-  std::string out;
+  for (std::size_t i = 0; i < binds.size(); ++i)
+    sqlite3_bind_text(st, static_cast<int>(i + 1), binds[i].data(), static_cast<int>(binds[i].size()),
+                      SQLITE_TRANSIENT);
+  std::vector<std::vector<Cell>> out;
   while (sqlite3_step(st) == SQLITE_ROW) {
-    if (!out.empty()) out += '\n';
+    std::vector<Cell> r;
     for (int i = 0; i < sqlite3_column_count(st); ++i) {
-      if (i) out += '|';
-      auto* t = sqlite3_column_text(st, i);
-      if (t) out += reinterpret_cast<const char*>(t);
+      if (sqlite3_column_type(st, i) == SQLITE_NULL) {
+        r.emplace_back(std::nullopt);
+        continue;
+      }
+      auto* p = static_cast<const char*>(sqlite3_column_blob(st, i));
+      int n = sqlite3_column_bytes(st, i);
+      r.emplace_back(std::string(p ? p : "", static_cast<std::size_t>(n)));
     }
+    out.push_back(std::move(r));
   }
   sqlite3_finalize(st);
   sqlite3_close(h);
+  return out;
+}
+
+std::string query(const fs::path& db, const std::string& sql) {
+  std::string out;
+  for (const auto& r : rows(db, sql)) {
+    if (!out.empty()) out += '\n';
+    for (std::size_t i = 0; i < r.size(); ++i) {
+      if (i) out += '|';
+      if (r[i]) out += *r[i];
+    }
+  }
   return out;
 }
 

@@ -3,6 +3,7 @@
 #pragma once
 #include <filesystem>
 #include <map>
+#include <optional>
 #include <string_view>
 #include <string>
 #include <vector>
@@ -35,6 +36,11 @@ Run run_mlidx(const std::vector<std::string>& args);
 
 std::string read_file(const fs::path& p);
 void write_file(const fs::path& p, const std::string& data);
+
+// Rows of a query, every column as its full bytes; NULL as nullopt.
+using Cell = std::optional<std::string>;
+std::vector<std::vector<Cell>> rows(const fs::path& db, const std::string& sql,
+                                    const std::vector<std::string>& binds = {});
 
 // One value (first column of first row) of a query, as text; "" for NULL.
 std::string query1(const fs::path& db, const std::string& sql);

@@ -94,45 +94,6 @@ std::string crash_marker(const std::string& err) {
   return {};
 }
 
-// Rows of a query with every column as its full bytes (query() stops at a
-// NUL, which would hide what follows it). NULL comes back as nullopt.
-using Cell = std::optional<std::string>;
-std::vector<std::vector<Cell>> rows(const fs::path& db, const std::string& sql,
-                                    const std::vector<std::string>& binds = {}) {
-  sqlite3* h = nullptr;
-  if (sqlite3_open_v2(db.c_str(), &h, SQLITE_OPEN_READONLY, nullptr) != SQLITE_OK) {
-    sqlite3_close(h);
-    throw std::runtime_error("cannot open " + db.string());
-  }
-  sqlite3_stmt* st = nullptr;
-  if (sqlite3_prepare_v2(h, sql.c_str(), -1, &st, nullptr) != SQLITE_OK) {
-    std::string e = sqlite3_errmsg(h);
-    sqlite3_close(h);
-    throw std::runtime_error(e + " in " + sql);
-  }
-  for (std::size_t i = 0; i < binds.size(); ++i)
-    sqlite3_bind_text(st, static_cast<int>(i + 1), binds[i].data(), static_cast<int>(binds[i].size()),
-                      SQLITE_TRANSIENT);
-  std::vector<std::vector<Cell>> out;
-  while (sqlite3_step(st) == SQLITE_ROW) {
-    std::vector<Cell> r;
-    for (int i = 0; i < sqlite3_column_count(st); ++i) {
-      if (sqlite3_column_type(st, i) == SQLITE_NULL) {
-        r.emplace_back(std::nullopt);
-        continue;
-      }
-      auto* p = static_cast<const char*>(sqlite3_column_blob(st, i));
-      int n = sqlite3_column_bytes(st, i);
-      r.emplace_back(std::string(p ? p : "", static_cast<std::size_t>(n)));
-    }
-    out.push_back(std::move(r));
-  }
-  sqlite3_finalize(st);
-  sqlite3_close(h);
-  return out;
-}
-
-
 std::string count(const fs::path& db, const std::string& sql) { return query1(db, sql); }
 
 // The decoded text bodies as a relation (id, body): `messages.body` in
