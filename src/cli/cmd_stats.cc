@@ -27,6 +27,11 @@ int cmd_stats(const Argv& argv) {
     fmt::print("messages:  {}\n", count(c, "SELECT count(*) FROM messages"));
     fmt::print("variants:  {}\n", count(c, "SELECT count(*) FROM variants"));
     fmt::print("threads:   {}\n", count(c, "SELECT count(*) FROM threads"));
+    fmt::print("patches:   {}\n", count(c, "SELECT count(*) FROM messages WHERE kind = 'patch'"));
+    fmt::print("covers:    {}\n", count(c, "SELECT count(*) FROM messages WHERE kind = 'cover'"));
+    fmt::print("comments:  {}\n", count(c, "SELECT count(*) FROM messages WHERE kind = 'comment'"));
+    fmt::print("series:    {} ({} complete)\n", count(c, "SELECT count(*) FROM series"),
+               count(c, "SELECT count(*) FROM series WHERE received >= total"));
     fmt::print("ghosts:    {}\n", count(c, "SELECT count(*) FROM ghosts"));
     fmt::print("lists:     {}\n", count(c, "SELECT count(DISTINCT list_id) FROM messages WHERE list_id <> ''"));
     db::Statement range(c, "SELECT min(date), max(date) FROM messages");
