@@ -20,6 +20,7 @@ double since(Clock::time_point t) {
 struct Item {
   std::string_view raw;   // into the mapped file, or into `owned`
   std::string owned;      // set when mbox quoting had to be undone
+  bool check_repeat = false;  // the writer looks the bytes up (new database)
   std::optional<ParsedMail> parsed;  // empty: the bytes are already stored
   std::size_t input = 0, offset = 0;
 };
@@ -44,6 +45,12 @@ class Queue {
     not_full_.notify_one();
     return b;
   }
+  // Batches waiting: a full queue means the writer is the slower stage.
+  std::size_t size() {
+    std::lock_guard lock(mu_);
+    return q_.size();
+  }
+  static constexpr std::size_t capacity() { return kMaxBatches; }
   // The writer failed: let the producer finish without blocking.
   void stop() {
     std::lock_guard lock(mu_);
@@ -111,7 +118,10 @@ void parse_all(std::vector<ImportInput>& inputs, std::unordered_set<std::string>
         it.raw = m.raw;
       }
       std::string key;
-      if (dedupe_here) key = Store::key(m.raw);
+      // Into a new database, hashing is shared: the parser hashes while the
+      // writer has a backlog, the writer does the rest.
+      if (dedupe_here || q.size() >= Queue::capacity() / 2) key = Store::key(m.raw);
+      it.check_repeat = !dedupe_here;
       // A key seen earlier in this run is a duplicate too.
       if (!dedupe_here || known.insert(key).second) it.parsed = Store::prepare(m.raw, std::move(key));
       batch.push_back(std::move(it));
@@ -139,8 +149,8 @@ void Importer::write_all(Queue& q, Spent& spent, std::vector<ImportInput>& input
     for (auto& it : batch) {
       ++c.read;
       std::string_view raw = it.owned.empty() ? it.raw : std::string_view(it.owned);
-      if (it.parsed && it.parsed->key.empty()) {
-        it.parsed->key = Store::key(raw);
+      if (it.parsed && it.check_repeat) {
+        if (it.parsed->key.empty()) it.parsed->key = Store::key(raw);
         if (store_.has_bytes(it.parsed->key)) it.parsed.reset();
       }
       if (!it.parsed) ++c.duplicates;
