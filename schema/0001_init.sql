@@ -83,10 +83,15 @@ CREATE TABLE variants (
 );
 CREATE INDEX variants_message ON variants(message_id);
 
--- All header fields of a message in one row, as a JSON array of
--- [name, value] pairs in original order: one insert per mail instead of ~40
--- (the import's largest cost otherwise). The headers view below is the
--- public relation; values are unfolded and RFC 2047-decoded.
+-- All header fields of a message in one row, as a JSON array in original
+-- order: one insert per mail instead of ~40 (the import's largest cost
+-- otherwise). A field whose value needs no decoding (one line of printable
+-- ASCII, no encoded word: most of them) is [name, offset, length] into the
+-- raw mail, so its text is not stored twice - [name, offset, length, 1] when
+-- it is folded over lines and the view unfolds it (RFC 5322 2.2.3: line
+-- breaks removed; a tab after one reads as a space); any other is
+-- [name, value], the value unfolded and RFC 2047-decoded. The headers view
+-- below is the public relation and gives every value as text.
 CREATE TABLE message_headers (
   message_id INTEGER PRIMARY KEY REFERENCES messages(id),
   fields     TEXT NOT NULL
@@ -96,8 +101,13 @@ CREATE VIEW headers AS
   SELECT h.message_id AS message_id,
          CAST(j.key AS INTEGER) AS position,  -- 0-based, order in the mail
          j.value ->> 0 AS name,               -- as written
-         j.value ->> 1 AS value
-  FROM message_headers h, json_each(h.fields) j;
+         CASE json_array_length(j.value)
+           WHEN 2 THEN j.value ->> 1
+           WHEN 3 THEN CAST(substr(r.bytes, (j.value ->> 1) + 1, j.value ->> 2) AS TEXT)
+           ELSE replace(replace(replace(CAST(substr(r.bytes, (j.value ->> 1) + 1, j.value ->> 2) AS TEXT),
+                                        char(13), ''), char(10) || char(9), ' '), char(10), '')
+         END AS value
+  FROM message_headers h JOIN raw r ON r.message_id = h.message_id, json_each(h.fields) j;
 
 -- A plain rowid table: appended in message order, so both the table and its
 -- message_id index grow at their right edge (a WITHOUT ROWID key or an index

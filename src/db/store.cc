@@ -43,9 +43,12 @@ struct Store::Statements {
 
 namespace {
 
-std::string headers_json(const std::vector<Header>& hs) {
+// docs/SCHEMA.md, message_headers: plain values as [name, offset, length]
+// into the raw mail ([..., 1] when folded over lines), decoded ones as
+// [name, value].
+std::string headers_json(const std::vector<Header>& hs, std::string_view raw) {
   std::size_t size = 2;
-  for (const auto& h : hs) size += h.name.size() + h.value().size() + 8;
+  for (const auto& h : hs) size += h.name.size() + (h.is_decoded ? h.decoded.size() : 16) + 8;
   std::string j;
   j.reserve(size + size / 8);  // room for some escapes without regrowing
   j += '[';
@@ -54,7 +57,14 @@ std::string headers_json(const std::vector<Header>& hs) {
     j += '[';
     append_json_string(j, h.name);
     j += ',';
-    append_json_string(j, h.value());
+    if (h.is_decoded) {
+      append_json_string(j, h.decoded);
+    } else {
+      j += std::to_string(h.raw.data() - raw.data());
+      j += ',';
+      j += std::to_string(h.raw.size());
+      if (h.is_folded) j += ",1";
+    }
     j += ']';
   }
   return j + "]";
@@ -182,7 +192,7 @@ std::unordered_set<std::string> Store::known_keys() {
 
 ParsedMail Store::prepare(std::string_view raw, std::string key) {
   ParsedMail p{std::move(key), parse_mail(raw), {}};
-  p.headers_json = headers_json(p.mail.headers);
+  p.headers_json = headers_json(p.mail.headers, raw);
   p.mail.headers = {};
   p.patch = read_patch_facts(p.mail);
   p.text = read_text_facts(p.mail.body);

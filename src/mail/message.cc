@@ -162,19 +162,33 @@ void read_body(Mail& m, const HeaderBlock& h) {
   }
 }
 
-// One line of printable ASCII with no "=?" reads as written.
-bool plain_value(std::string_view v) {
+// Printable ASCII with no "=?" reads as written once unfolded. Line breaks
+// are CRLF or LF (a lone CR would unfold differently in SQL).
+enum class Plain { No, OneLine, Folded };
+Plain plain_value(std::string_view v) {
+  Plain p = Plain::OneLine;
   for (std::size_t i = 0; i < v.size(); ++i) {
     unsigned char c = static_cast<unsigned char>(v[i]);
-    if (c < 0x20 || c > 0x7e) return false;
-    if (c == '=' && i + 1 < v.size() && v[i + 1] == '?') return false;
+    if (c == '\n' || (c == '\r' && i + 1 < v.size() && v[i + 1] == '\n')) {
+      p = Plain::Folded;
+      continue;
+    }
+    if (c == '\t') continue;
+    if (c < 0x20 || c > 0x7e) return Plain::No;
+    if (c == '=' && i + 1 < v.size() && v[i + 1] == '?') return Plain::No;
   }
-  return true;
+  return p;
 }
 
 Header read_header(const RawField& f, Problems& problems) {
-  Header hd{f.name, trim(f.value), {}, false};
-  if (plain_value(hd.raw)) return hd;
+  Header hd{f.name, trim(f.value), {}, false, false};
+  Plain p = plain_value(hd.raw);
+  if (p == Plain::OneLine) return hd;
+  if (p == Plain::Folded) {
+    hd.decoded = unfold(hd.raw);
+    hd.is_folded = true;
+    return hd;
+  }
   hd.decoded = in_field(problems, f.name, [&] { return decode_header_text(unfold(f.value), problems); });
   hd.is_decoded = true;
   return hd;

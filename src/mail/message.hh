@@ -16,10 +16,13 @@ namespace mlidx {
 // others are decoded into `decoded`. Views live as long as the raw mail.
 struct Header {
   std::string_view name;
-  std::string_view raw;   // trimmed raw value, used when !is_decoded
-  std::string decoded;    // unfolded, RFC 2047-decoded, UTF-8
+  std::string_view raw;   // trimmed raw value (a view into the mail)
+  std::string decoded;    // unfolded, RFC 2047-decoded, UTF-8, when is_decoded
   bool is_decoded = false;
-  std::string_view value() const { return is_decoded ? std::string_view(decoded) : raw; }
+  // The raw value is plain ASCII folded over lines: its value is raw unfolded
+  // (line breaks removed, a tab after one read as a space), kept in decoded.
+  bool is_folded = false;
+  std::string_view value() const { return is_decoded || is_folded ? std::string_view(decoded) : raw; }
 };
 
 struct Recipient {
