@@ -104,3 +104,16 @@ TEST_CASE("store: a database from a newer mlidx is refused") {
   REQUIRE_FALSE(s);
   CHECK(s.error().why.find("newer") != std::string::npos);
 }
+
+TEST_CASE("store: header values read back unfolded and decoded, whichever way they are kept") {
+  Db d;
+  d.store->add("Message-ID: <h@x>\r\nFrom: A <a@x>\r\nX-Plain: one line\r\n"
+               "Received: from a\r\n\tby b\r\n  with c\r\nSubject: =?utf-8?q?caf=C3=A9?=\r\n"
+               "X-Tab: a\tb\r\n\r\nbody\r\n");
+  CHECK(d.q("SELECT name || '=' || value FROM headers ORDER BY position") ==
+        "Message-ID=<h@x>\nFrom=A <a@x>\nX-Plain=one line\nReceived=from a by b  with c\n"
+        "Subject=café\nX-Tab=a\tb");
+  // Only the decoded value is stored as text; the others point into raw.
+  CHECK(d.q("SELECT fields FROM message_headers").find("café") != std::string::npos);
+  CHECK(d.q("SELECT fields FROM message_headers").find("one line") == std::string::npos);
+}
