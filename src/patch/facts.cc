@@ -4,8 +4,6 @@
 
 namespace mlidx {
 
-std::string clean_content(std::string_view text) { return patchwork_clean_content(text); }
-
 namespace {
 std::int64_t characters(std::string_view s) {
   std::int64_t n = 0;

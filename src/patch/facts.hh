@@ -37,8 +37,4 @@ std::string_view list_short_name(std::string_view list_id);
 
 PatchFacts read_patch_facts(const Mail& m);
 
-// Patchwork's clean_content (a cover letter's or comment's text): cut at a
-// "-- " signature or a line of underscores, then strip.
-std::string clean_content(std::string_view text);
-
 }  // namespace mlidx
