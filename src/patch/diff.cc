@@ -347,6 +347,12 @@ struct Sha1Ctx {
   sha1_ctx ctx;
   Sha1Ctx() { sha1_init(&ctx); }
   void update(sv s) { sha1_update(&ctx, s.size(), reinterpret_cast<const std::uint8_t*>(s.data())); }
+  // The digest; the context restarts (nettle re-initialises it).
+  Sha1 digest() {
+    Sha1 d{};
+    sha1_digest(&ctx, d.size(), d.data());
+    return d;
+  }
 };
 
 // SHA-1 of text that is mostly whole stretches of one source (patchwork_hash
@@ -371,9 +377,7 @@ class RunHasher {
   }
   Sha1 digest() {
     flush();
-    Sha1 d{};
-    sha1_digest(&ctx_.ctx, d.size(), d.data());
-    return d;
+    return ctx_.digest();
   }
 
  private:
@@ -415,12 +419,10 @@ class CompactHasher {
     flush();
     ctx_.update(s);
   }
-  // The digest; the context restarts (nettle re-initialises it).
+  // The digest; the context restarts.
   Sha1 digest() {
     flush();
-    Sha1 h{};
-    sha1_digest(&ctx_.ctx, h.size(), h.data());
-    return h;
+    return ctx_.digest();
   }
 
  private:
