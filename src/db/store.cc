@@ -147,7 +147,7 @@ std::int64_t count_of(Connection& c, const char* sql) {
 }  // namespace
 
 ThreadStats Store::thread_stats() {
-  return {count_of(conn_, "SELECT count(*) FROM threads"), count_of(conn_, "SELECT count(*) FROM ghosts"), 0};
+  return {count_of(conn_, "SELECT count(*) FROM threads"), count_of(conn_, "SELECT count(*) FROM ghosts")};
 }
 
 Store::KindCounts Store::kind_counts() {

@@ -28,7 +28,6 @@ struct ParsedMail {
 struct ThreadStats {
   std::int64_t threads = 0;
   std::int64_t ghosts = 0;
-  std::int64_t changed_messages = 0;  // rows whose thread_id changed
 };
 
 class Store {

@@ -46,14 +46,9 @@ ThreadStats Store::rethread() {
     throw DbError(s.error().why);
   write_threads(conn_, t);
   Statement set(conn_, "UPDATE messages SET thread_id = ?1 WHERE id = ?2 AND thread_id IS NOT ?1");
-  ThreadStats stats{static_cast<std::int64_t>(t.threads.size()),
-                    static_cast<std::int64_t>(t.ghosts.size()), 0};
-  for (std::size_t i = 0; i < ms.size(); ++i) {
-    set.bind(1, t.thread_of[i]).bind(2, ms[i].id).run();
-    stats.changed_messages += sqlite3_changes(conn_.handle());
-  }
+  for (std::size_t i = 0; i < ms.size(); ++i) set.bind(1, t.thread_of[i]).bind(2, ms[i].id).run();
   tx.commit();
-  return stats;
+  return {static_cast<std::int64_t>(t.threads.size()), static_cast<std::int64_t>(t.ghosts.size())};
 }
 
 }  // namespace mlidx::db

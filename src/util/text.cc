@@ -136,18 +136,6 @@ std::string to_lower(std::string_view s) {
   return out;
 }
 
-std::string collapse_space(std::string_view s) {
-  std::string out;
-  out.reserve(s.size());
-  bool pending_space = false;
-  for (char c : s) {
-    if (is_space_or_tab(c)) { pending_space = !out.empty(); continue; }
-    if (pending_space) out.push_back(' ');
-    pending_space = false;
-    out.push_back(c);
-  }
-  return out;
-}
 
 namespace {
 

@@ -33,7 +33,5 @@ std::string json_string_array(const std::vector<std::string>& items);
 bool iequals(std::string_view a, std::string_view b);
 bool istarts_with(std::string_view s, std::string_view prefix);
 std::string to_lower(std::string_view s);
-// Collapses runs of spaces/tabs to one space and trims.
-std::string collapse_space(std::string_view s);
 
 }  // namespace mlidx
