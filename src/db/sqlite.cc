@@ -55,6 +55,19 @@ Statement::Statement(Connection& c, std::string_view sql) {
     throw DbError(fmt::format("{} (in: {})", c.errmsg(), sql.substr(0, 80)));
 }
 
+Statement& MultiInsert::rows(int n) {
+  Statement& st = by_rows_.at(static_cast<std::size_t>(n - 1));
+  if (!st.handle()) {
+    std::string sql = head_ + " VALUES ";
+    std::string row = "(?";
+    for (int k = 1; k < columns_; ++k) row += ",?";
+    row += ')';
+    for (int r = 0; r < n; ++r) sql += (r ? "," : "") + row;
+    st = Statement(c_, sql);
+  }
+  return st;
+}
+
 Statement& Statement::operator=(Statement&& o) noexcept {
   if (this != &o) {
     sqlite3_finalize(st_);

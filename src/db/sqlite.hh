@@ -4,6 +4,7 @@
 #pragma once
 #include <sqlite3.h>
 
+#include <array>
 #include <cstdint>
 #include <stdexcept>
 #include <string>
@@ -68,6 +69,27 @@ class Statement {
 // they are caught at the command boundary and turned into an Error.
 struct DbError : std::runtime_error {
   using std::runtime_error::runtime_error;
+};
+
+// One INSERT of up to kMaxRows rows: the per-statement cost dominates small
+// rows (a recipients row alone took ~1.3 us; docs/PERFORMANCE.md). The
+// statement for n rows is prepared the first time n rows come, then kept.
+class MultiInsert {
+ public:
+  static constexpr int kMaxRows = 16;
+  // head: "INSERT INTO t (a, b, c)"; columns: the number of columns named.
+  MultiInsert(Connection& c, std::string head, int columns)
+      : c_(c), head_(std::move(head)), columns_(columns) {}
+  // The statement for n (1..kMaxRows) rows; row r's column k is parameter
+  // r * columns + k + 1.
+  Statement& rows(int n);
+  int columns() const { return columns_; }
+
+ private:
+  Connection& c_;
+  std::string head_;
+  int columns_;
+  std::array<Statement, kMaxRows> by_rows_;
 };
 
 class Transaction {

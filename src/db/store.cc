@@ -26,9 +26,8 @@ struct Store::Statements {
         variant(c, "INSERT INTO variants (message_id, raw_sha1, date, from_email, subject, bytes) "
                    "VALUES (?,?,?,?,?,?)"),
         headers(c, "INSERT INTO message_headers (message_id, fields) VALUES (?,?)"),
-        recipient(c, "INSERT INTO recipients (message_id, position, kind, name, email) "
-                     "VALUES (?,?,?,?,?)"),
-        ref(c, "INSERT INTO refs (message_id, position, msgid) VALUES (?,?,?)"),
+        recipients(c, "INSERT INTO recipients (message_id, position, kind, name, email)", 5),
+        refs(c, "INSERT INTO refs (message_id, position, msgid)", 3),
         attachment(c, "INSERT INTO attachments (message_id, position, content_type, filename, "
                       "size) VALUES (?,?,?,?,?)"),
         problem(c, "INSERT INTO problems (message_id, kind, detail) VALUES (?,?,?)"),
@@ -37,8 +36,9 @@ struct Store::Statements {
         patch_file(c, "INSERT INTO patch_files (patch_id, position, old_path, new_path, "
                       "lines_added, lines_removed) VALUES (?,?,?,?,?,?)"),
         trailer(c, "INSERT INTO trailers (patch_id, name, value, source_msgid) VALUES (?,?,?,?)") {}
-  Statement find_sha, find_msgid, message, body, mail_trailer, raw, variant, headers, recipient, ref, attachment,
-      problem, patch, patch_file, trailer;
+  Statement find_sha, find_msgid, message, body, mail_trailer, raw, variant, headers;
+  MultiInsert recipients, refs;
+  Statement attachment, problem, patch, patch_file, trailer;
 };
 
 namespace {
@@ -230,6 +230,27 @@ Added Store::add_parsed(std::string_view raw, ParsedMail& p) {
   return Added::New;
 }
 
+namespace {
+
+// Rows (message_id, position, ...) of one mail, up to MultiInsert::kMaxRows
+// per statement; bind_rest binds the columns after those two from parameter p.
+template <class T, class F>
+void insert_rows(MultiInsert& ins, std::int64_t id, const std::vector<T>& rows, F bind_rest) {
+  for (std::size_t done = 0; done < rows.size();) {
+    int n = static_cast<int>(std::min<std::size_t>(rows.size() - done, MultiInsert::kMaxRows));
+    Statement& st = ins.rows(n);
+    for (int r = 0; r < n; ++r) {
+      int p = r * ins.columns() + 1;
+      st.bind(p, id).bind(p + 1, static_cast<std::int64_t>(done + r));
+      bind_rest(st, p + 2, rows[done + r]);
+    }
+    st.run();
+    done += n;
+  }
+}
+
+}  // namespace
+
 void Store::insert_message(std::string_view raw, const ParsedMail& p) {
   const Mail& m = p.mail;
   const std::string& sha = p.key;
@@ -258,11 +279,11 @@ void Store::insert_message(std::string_view raw, const ParsedMail& p) {
           .bind(3, p.text.trailers[i].name).bind(4, p.text.trailers[i].value).run();
   s.raw.bind(1, id).bind_blob(2, raw).run();
   s.headers.bind(1, id).bind(2, p.headers_json).run();
-  for (std::size_t i = 0; i < m.recipients.size(); ++i)
-    s.recipient.bind(1, id).bind(2, static_cast<std::int64_t>(i)).bind(3, m.recipients[i].kind)
-        .bind(4, m.recipients[i].addr.name).bind(5, m.recipients[i].addr.email).run();
-  for (std::size_t i = 0; i < m.references.size(); ++i)
-    s.ref.bind(1, id).bind(2, static_cast<std::int64_t>(i)).bind(3, m.references[i]).run();
+  insert_rows(s.recipients, id, m.recipients, [](Statement& st, int p, const Recipient& r) {
+    st.bind(p, r.kind).bind(p + 1, r.addr.name).bind(p + 2, r.addr.email);
+  });
+  insert_rows(s.refs, id, m.references,
+              [](Statement& st, int p, const std::string& r) { st.bind(p, r); });
   for (std::size_t i = 0; i < m.attachments.size(); ++i)
     s.attachment.bind(1, id).bind(2, static_cast<std::int64_t>(i))
         .bind(3, m.attachments[i].content_type).bind(4, m.attachments[i].filename)
