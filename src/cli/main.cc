@@ -31,7 +31,9 @@ Exit codes: 0 success, 1 failure (bad input, database error), 2 bad usage.
 int main(int argc, char** argv) {
   using namespace mlidx::cli;
   static const std::map<std::string, int (*)(const Argv&)> commands = {
-      {"import", cmd_import}, {"sql", cmd_sql}, {"stats", cmd_stats}};
+      {"import", cmd_import}, {"sql", cmd_sql},         {"stats", cmd_stats},
+      {"show", cmd_show},     {"thread", cmd_thread},   {"series", cmd_series},
+      {"search", cmd_search}, {"export", cmd_export},   {"reindex", cmd_reindex}};
   if (argc < 2) {
     fmt::print(stderr, "{}", kUsage);
     return kExitUsage;

@@ -1,0 +1,2 @@
+// Placeholder: the full-text index (issue 4).
+#include "db/store.hh"

@@ -1,0 +1,2 @@
+// Placeholder: the search query language (issue 4).
+#pragma once

@@ -1,0 +1,2 @@
+// Tests for issue 4 commands (filled in with the command).
+#include <doctest/doctest.h>
