@@ -1,5 +1,7 @@
 #include "db/importer.hh"
 
+#include "db/search_index.hh"
+
 #include <chrono>
 #include <condition_variable>
 #include <deque>
@@ -197,6 +199,7 @@ ImportCounts Importer::run(std::vector<ImportInput>& inputs, const Progress& pro
   if (c.added > 0 || c.variants > 0) {
     c.threads = store_.rethread();
     c.series = store_.reseries();
+    update_search_index(store_.conn(), false);
   } else {
     c.threads = store_.thread_stats();
     c.series = store_.series_count();

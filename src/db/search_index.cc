@@ -1,2 +1,8 @@
-// Placeholder: the full-text index (issue 4).
-#include "db/store.hh"
+// Placeholder until the FTS5 index lands (issue 4).
+#include "db/search_index.hh"
+
+namespace mlidx::db {
+
+std::int64_t update_search_index(Connection&, bool) { return 0; }
+
+}  // namespace mlidx::db
