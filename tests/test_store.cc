@@ -68,11 +68,11 @@ TEST_CASE("store: a mail without Message-ID gets a stable fake id and a problem"
 TEST_CASE("store: a parent imported later re-threads its children") {
   Db d;
   d.store->add(mail("child@x", "B <b@x>", "Re: topic", "In-Reply-To: <parent@x>\n"));
-  d.store->rethread();
+  d.store->rederive();
   CHECK(d.q("SELECT msgid FROM ghosts") == "parent@x");
   CHECK(d.q("SELECT root_msgid FROM threads") == "parent@x");
   d.store->add(mail("parent@x", "A <a@x>", "topic"));
-  auto st = d.store->rethread();
+  auto st = d.store->rederive().threads;
   CHECK(st.ghosts == 0);
   CHECK(d.q("SELECT count(*) FROM ghosts") == "0");
   CHECK(d.q("SELECT count(DISTINCT thread_id) FROM messages") == "1");

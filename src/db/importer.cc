@@ -197,8 +197,9 @@ ImportCounts Importer::run(std::vector<ImportInput>& inputs, const Progress& pro
   // Threads and series are derived from stored mail only: nothing new
   // stored, nothing to re-derive (a repeated import stays cheap).
   if (c.added > 0 || c.variants > 0) {
-    c.threads = store_.rethread();
-    c.series = store_.reseries();
+    auto d = store_.rederive();
+    c.threads = d.threads;
+    c.series = d.series;
     update_search_index(store_.conn(), false);
   } else {
     c.threads = store_.thread_stats();

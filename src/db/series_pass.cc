@@ -1,10 +1,9 @@
 // The series pass: Patchwork's classification (cover letters, comments) and
-// series, derived from all stored mail after each import, like the thread
-// pass. Patches themselves are recorded at import (patch_data).
+// series, derived from all stored mail after each import (Store::rederive).
+// Patches themselves are recorded at import (patch_data).
 #include <algorithm>
-#include <unordered_map>
 
-#include "db/store.hh"
+#include "db/passes.hh"
 #include "mail/date.hh"
 #include "patch/facts.hh"
 #include "series/series.hh"
@@ -22,11 +21,6 @@ bool epoch_of(std::string_view date, std::int64_t& out) {
   return true;
 }
 
-struct Loaded {
-  std::vector<SeriesMail> mails;
-  std::vector<SubjectInfo> subjects;
-};
-
 // Patchwork's find_references order: In-Reply-To first, then References
 // from the newest; our refs rows are References order then extra
 // In-Reply-To ids, and in_reply_to is the parent.
@@ -39,53 +33,26 @@ std::vector<std::string> patchwork_refs(std::vector<std::string> refs, const std
   return refs;
 }
 
-Loaded load(Connection& c) {
-  Loaded l;
-  std::unordered_map<std::int64_t, std::size_t> index;
-  Statement all(c,
-      "SELECT m.id, m.msgid, coalesce(m.date, ''), lower(m.from_email), m.subject, m.list_id, "
-      "coalesce(m.in_reply_to, ''), m.kind = 'patch', m.pw_ignore, m.has_text "
-      "FROM messages m ORDER BY m.id");
-  std::vector<std::string> parents;
-  while (all.step()) {
-    SeriesMail m;
-    m.id = all.int64(0);
-    m.msgid = all.text(1);
-    m.has_date = epoch_of(all.text(2), m.date);
-    m.submitter = all.text(3);
-    SubjectInfo s = parse_subject(all.text(4), list_short_name(all.text(5)));
-    m.is_patch = all.int64(7) != 0;
-    m.ignored = all.int64(8) != 0;
-    m.empty = !m.is_patch && all.int64(9) == 0;  // Patchwork skips mail with no text
-    m.is_reply = s.is_reply;
-    m.number = s.total > 0 || s.number > 0 ? s.number : -1;
-    m.total = s.total;
-    m.version = s.version;
-    m.name = s.name;
-    m.title = s.title;
-    index.emplace(m.id, l.mails.size());
-    parents.emplace_back(all.text(6));
-    l.mails.push_back(std::move(m));
-    l.subjects.push_back(std::move(s));
-  }
-  std::vector<std::vector<std::string>> refs(l.mails.size());
-  Statement rs(c, "SELECT message_id, msgid FROM refs ORDER BY message_id, position");
-  while (rs.step()) refs[index.at(rs.int64(0))].emplace_back(rs.text(1));
-  for (std::size_t i = 0; i < l.mails.size(); ++i)
-    l.mails[i].refs = patchwork_refs(std::move(refs[i]), parents[i]);
-  return l;
+SeriesMail series_mail(const ThreadMessage& t, const SeriesRow& r, const SubjectInfo& s) {
+  SeriesMail m;
+  m.id = t.id;
+  m.msgid = t.msgid;
+  m.has_date = epoch_of(t.date, m.date);
+  m.submitter = r.from_email;
+  m.is_patch = r.is_patch;
+  m.ignored = r.ignored;
+  m.empty = !r.is_patch && !r.has_text;  // Patchwork skips mail with no text
+  m.is_reply = s.is_reply;
+  m.number = s.total > 0 || s.number > 0 ? s.number : -1;
+  m.total = s.total;
+  m.version = s.version;
+  m.name = s.name;
+  m.title = s.title;
+  m.refs = patchwork_refs(t.refs, t.parent);
+  return m;
 }
 
-const char* kind_name(MailKind k) {
-  switch (k) {
-    case MailKind::Patch: return "patch";
-    case MailKind::Cover: return "cover";
-    case MailKind::Comment: return "comment";
-    default: return "message";
-  }
-}
-
-void write_series(Connection& c, const SeriesResult& r) {
+void write_series_rows(Connection& c, const SeriesResult& r) {
   Statement ins(c, "INSERT INTO series (id, name, version, total, received, date, submitter_email, "
                    "cover_id, previous_id, superseded) VALUES (?,?,?,?,?,?,?,?,?,?)");
   for (const auto& s : r.series) {
@@ -102,8 +69,7 @@ void write_series(Connection& c, const SeriesResult& r) {
   }
 }
 
-void write_mails(Connection& c, const Loaded& l, const SeriesResult& r) {
-  Statement kind(c, "UPDATE messages SET kind = ?1 WHERE id = ?2 AND kind IS NOT ?1");
+void write_mail_rows(Connection& c, const SeriesInput& in, const SeriesResult& r) {
   Statement patch(c, "INSERT INTO patch_series (patch_id, series_id, number, total) "
                      "VALUES (?3, ?1, ?2, (SELECT total FROM series WHERE id = ?1))");
   Statement cover(c, "INSERT INTO cover_data (message_id, name, title, prefixes, version, total, "
@@ -112,18 +78,19 @@ void write_mails(Connection& c, const Loaded& l, const SeriesResult& r) {
                        "VALUES (?,?,?,?)");
   for (std::size_t i = 0; i < r.mails.size(); ++i) {
     const auto& m = r.mails[i];
-    std::int64_t id = l.mails[i].id;
-    kind.bind(1, std::string_view(kind_name(m.kind))).bind(2, id).run();
+    std::int64_t id = in.mails[i].id;
     if (m.kind == MailKind::Patch) {
       patch.bind_null(1).bind_null(2).bind(3, id);
       if (m.series_id) patch.bind(1, m.series_id);
       if (m.number > 0) patch.bind(2, static_cast<std::int64_t>(m.number));
       patch.run();
     } else if (m.kind == MailKind::Cover) {
-      const SubjectInfo& s = l.subjects[i];
-      cover.bind(1, id).bind(2, s.name).bind(3, s.title).bind(4, json_string_array(s.prefixes))
+      const SubjectInfo& s = in.subjects[i];
+      const std::string prefixes = json_string_array(s.prefixes);
+      const std::string deviations = json_string_array(s.deviations);
+      cover.bind(1, id).bind(2, s.name).bind(3, s.title).bind(4, prefixes)
           .bind(5, static_cast<std::int64_t>(s.version)).bind(6, static_cast<std::int64_t>(s.total))
-          .bind(7, json_string_array(s.deviations)).bind(8, m.series_id).run();
+          .bind(7, deviations).bind(8, m.series_id).run();
     } else if (m.kind == MailKind::Comment) {
       // Patchwork drops a reply imported before what it answers.
       bool early = (m.patch_id ? m.patch_id : m.cover_id) > id;
@@ -152,24 +119,40 @@ constexpr const char* kCommentTrailers =
 
 }  // namespace
 
-std::int64_t Store::reseries() {
-  Loaded l = load(conn_);
-  SeriesResult r = compute_series(l.mails);
-  Transaction tx(conn_);
+SeriesInput series_input(const StoredMail& stored) {
+  SeriesInput in;
+  in.mails.reserve(stored.threading.size());
+  in.subjects.reserve(stored.threading.size());
+  for (std::size_t i = 0; i < stored.threading.size(); ++i) {
+    const ThreadMessage& t = stored.threading[i];
+    const SeriesRow& r = stored.series[i];
+    in.subjects.push_back(parse_subject(t.subject, list_short_name(r.list_id)));
+    in.mails.push_back(series_mail(t, r, in.subjects.back()));
+  }
+  return in;
+}
+
+void write_series(Connection& c, const SeriesInput& in, const SeriesResult& r) {
   // A patch's own trailers were written at import; those from comments are
   // derived and rebuilt here.
-  if (auto s = conn_.exec(
-          "DELETE FROM series; DELETE FROM patch_series; DELETE FROM cover_data; "
-          "DELETE FROM comment_data; "
-          "DELETE FROM trailers WHERE source_msgid <> "
-          "(SELECT msgid FROM messages WHERE messages.id = trailers.patch_id);");
+  if (auto s = c.exec("DELETE FROM series; DELETE FROM patch_series; DELETE FROM cover_data; "
+                      "DELETE FROM comment_data; "
+                      "DELETE FROM trailers WHERE source_msgid <> "
+                      "(SELECT msgid FROM messages WHERE messages.id = trailers.patch_id);");
       !s)
     throw DbError(s.error().why);
-  write_series(conn_, r);
-  write_mails(conn_, l, r);
-  if (auto s = conn_.exec(kCommentTrailers); !s) throw DbError(s.error().why);
-  tx.commit();
-  return static_cast<std::int64_t>(r.series.size());
+  write_series_rows(c, r);
+  write_mail_rows(c, in, r);
+  if (auto s = c.exec(kCommentTrailers); !s) throw DbError(s.error().why);
+}
+
+const char* kind_name(MailKind k) {
+  switch (k) {
+    case MailKind::Patch: return "patch";
+    case MailKind::Cover: return "cover";
+    case MailKind::Comment: return "comment";
+    default: return "message";
+  }
 }
 
 }  // namespace mlidx::db

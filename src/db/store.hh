@@ -59,11 +59,15 @@ class Store {
   // WAL now that the bulk load is done.
   void finish_bulk_load();
 
-  // Rebuilds threads, ghosts and messages.thread_id from the stored refs.
-  ThreadStats rethread();
-  // Rebuilds series, cover letters, comments and messages.kind (Patchwork's
-  // rules over all stored mail, in import order); returns the series count.
-  std::int64_t reseries();
+  // Rebuilds what is derived from all stored mail (db/derive.cc): threads,
+  // ghosts and messages.thread_id from the stored refs; series, cover
+  // letters, comments, comment trailers and messages.kind by Patchwork's
+  // rules over all mail in import order.
+  struct Derived {
+    ThreadStats threads;
+    std::int64_t series = 0;
+  };
+  Derived rederive();
   // messages.kind counts: patches, covers, comments.
   struct KindCounts {
     std::int64_t patches = 0, covers = 0, comments = 0;
