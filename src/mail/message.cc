@@ -3,6 +3,7 @@
 #include <fmt/format.h>
 
 #include <algorithm>
+#include <array>
 
 #include "mail/date.hh"
 #include "mail/header.hh"
@@ -163,19 +164,26 @@ void read_body(Mail& m, const HeaderBlock& h) {
 }
 
 // Printable ASCII with no "=?" reads as written once unfolded. Line breaks
-// are CRLF or LF (a lone CR would unfold differently in SQL).
+// are CRLF or LF (a lone CR would unfold differently in SQL). Most header
+// bytes are plain printable ASCII: one table lookup each, and only the rare
+// '=', CR, LF and tab look further.
 enum class Plain { No, OneLine, Folded };
 Plain plain_value(std::string_view v) {
+  static constexpr auto kind = [] {
+    std::array<std::uint8_t, 256> k{};  // 0: plain, 1: look closer, 2: not plain
+    for (int c = 0; c < 256; ++c) k[static_cast<std::size_t>(c)] = c < 0x20 || c > 0x7e ? 2 : 0;
+    k['='] = k['\n'] = k['\r'] = k['\t'] = 1;
+    return k;
+  }();
   Plain p = Plain::OneLine;
   for (std::size_t i = 0; i < v.size(); ++i) {
     unsigned char c = static_cast<unsigned char>(v[i]);
-    if (c == '\n' || (c == '\r' && i + 1 < v.size() && v[i + 1] == '\n')) {
-      p = Plain::Folded;
-      continue;
-    }
-    if (c == '\t') continue;
-    if (c < 0x20 || c > 0x7e) return Plain::No;
-    if (c == '=' && i + 1 < v.size() && v[i + 1] == '?') return Plain::No;
+    if (kind[c] == 0) continue;
+    if (kind[c] == 2) return Plain::No;
+    bool next_lf = i + 1 < v.size() && v[i + 1] == '\n';
+    if (c == '\n' || (c == '\r' && next_lf)) p = Plain::Folded;
+    else if (c == '\r') return Plain::No;
+    else if (c == '=' && i + 1 < v.size() && v[i + 1] == '?') return Plain::No;
   }
   return p;
 }
