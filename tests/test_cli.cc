@@ -85,6 +85,33 @@ TEST_CASE("cli: sql is read-only unless --write") {
   CHECK(r.err.find("syntax error") != std::string::npos);
 }
 
+TEST_CASE("cli: sql binds values instead of splicing them") {
+  TempDir t;
+  auto db = (t / "m.db").string();
+  write_file(t / "good.mbox", kMail);
+  REQUIRE(run_mlidx({"import", (t / "good.mbox").string(), "--db", db}).code == 0);
+  auto sql = [&](std::vector<std::string> args) {
+    args.insert(args.begin(), {"sql", "--db", db, "--tsv"});
+    return run_mlidx(args);
+  };
+  Run r = sql({"SELECT subject FROM messages WHERE msgid = ?", "one@x"});
+  CHECK(r.out == "subject\nhi\n");
+  // A value that would change the query if spliced matches nothing.
+  r = sql({"SELECT subject FROM messages WHERE msgid = ?", "x' OR '1'='1"});
+  CHECK(r.code == 0);
+  CHECK(r.out == "subject\n");
+  r = sql({"SELECT subject FROM messages WHERE from_email = :who LIMIT ?", "1", "--param", "who=a@x"});
+  CHECK(r.out == "subject\nhi\n");
+  r = sql({"SELECT ?", "1", "2"});
+  CHECK(r.code == 2);
+  CHECK(r.err == "mlidx: sql: 2 values given for 1 ? parameters\n");
+  r = sql({"SELECT :a", "--param", "b=1"});
+  CHECK(r.code == 2);
+  CHECK(r.err == "mlidx: --param: the statement has no parameter :b\n");
+  r = sql({"SELECT :a", "--param", "novalue"});
+  CHECK(r.code == 2);
+}
+
 TEST_CASE("cli: MLIDX_DB names the default database") {
   TempDir t;
   write_file(t / "good.mbox", kMail);

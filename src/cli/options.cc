@@ -12,6 +12,13 @@ std::string Args::value(const std::string& opt, const std::string& dflt) const {
   return it == values.end() ? dflt : it->second;
 }
 
+std::vector<std::string> Args::all(const std::string& opt) const {
+  std::vector<std::string> out;
+  for (const auto& [name, value] : occurrences)
+    if (name == opt) out.push_back(value);
+  return out;
+}
+
 std::string Args::db() const {
   if (auto it = values.find("--db"); it != values.end()) return it->second;
   if (const char* env = std::getenv("MLIDX_DB"); env && *env) return env;
@@ -46,6 +53,7 @@ Result<Args> parse_args(const std::vector<std::string>& argv, const OptionSpec& 
         value = argv[++i];
       }
       a.values[name] = value;
+      a.occurrences.emplace_back(name, value);
     } else {
       return make_error(s, "unknown option (see 'mlidx --help')");
     }

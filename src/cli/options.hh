@@ -16,11 +16,14 @@ struct OptionSpec {
 
 struct Args {
   std::vector<std::string> positional;
-  std::map<std::string, std::string> values;
+  std::map<std::string, std::string> values;  // the last value of each option
+  std::vector<std::pair<std::string, std::string>> occurrences;  // every value, in order
   std::set<std::string> flags;
 
   bool has(const std::string& flag) const { return flags.count(flag) != 0; }
   std::string value(const std::string& opt, const std::string& dflt = {}) const;
+  // Every value given to a repeatable option, in command-line order.
+  std::vector<std::string> all(const std::string& opt) const;
   // --db, else $MLIDX_DB, else ./mlidx.db (SPEC.md)
   std::string db() const;
 };
