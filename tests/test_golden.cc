@@ -158,3 +158,20 @@ TEST_CASE("golden: importing data/ again changes nothing") {
   CHECK(again.out.find("read 12 messages: 0 new, 12 duplicates") == 0);
   CHECK(render(s.db) == before);
 }
+
+TEST_CASE("golden: stats over data/, as text and as JSON") {
+  Sample s;
+  REQUIRE(s.run.code == 0);
+  Run text = run_mlidx({"stats", "--db", s.db.string()});
+  Run json = run_mlidx({"stats", "--json", "--db", s.db.string()});
+  CHECK(text.code == 0);
+  CHECK(json.code == 0);
+  std::string got = text.out + "\n" + json.out;
+  fs::path golden = fs::path(MLIDX_SOURCE_DIR) / "tests" / "golden" / "stats.txt";
+  if (const char* u = std::getenv("MLIDX_UPDATE_GOLDEN"); u && *u == '1') write_file(golden, got);
+  CHECK(got == read_file(golden));
+  CHECK(json_fields(json.out).at("series_complete") == "2");
+  Run bad = run_mlidx({"stats", "extra", "--db", s.db.string()});
+  CHECK(bad.code == 2);
+  CHECK(bad.err == "mlidx: stats: unexpected argument 'extra' (see 'mlidx stats --help')\n");
+}

@@ -1,46 +1,88 @@
 // mlidx stats : what the archive holds and what was wrong with it.
 #include <fmt/format.h>
 
+#include <algorithm>
+#include <utility>
+#include <vector>
+
 #include "cli/commands.hh"
+#include "cli/common.hh"
 #include "cli/options.hh"
 #include "cli/output.hh"
-#include "db/store.hh"
 
 namespace mlidx::cli {
 namespace {
 
-std::int64_t count(db::Connection& c, const char* sql) {
-  db::Statement st(c, sql);
-  return st.step() ? st.int64(0) : 0;
+struct Stats {
+  std::vector<std::pair<const char*, std::int64_t>> counts;
+  std::string first_date, last_date;
+  std::vector<std::pair<std::string, std::int64_t>> problems;  // by kind, most frequent first
+};
+
+constexpr std::pair<const char*, const char*> kCounts[] = {
+    {"messages", "SELECT count(*) FROM messages"},
+    {"variants", "SELECT count(*) FROM variants"},
+    {"threads", "SELECT count(*) FROM threads"},
+    {"ghosts", "SELECT count(*) FROM ghosts"},
+    {"patches", "SELECT count(*) FROM messages WHERE kind = 'patch'"},
+    {"covers", "SELECT count(*) FROM messages WHERE kind = 'cover'"},
+    {"comments", "SELECT count(*) FROM messages WHERE kind = 'comment'"},
+    {"series", "SELECT count(*) FROM series"},
+    {"series_complete", "SELECT count(*) FROM series WHERE received >= total"},
+    {"series_incomplete", "SELECT count(*) FROM series WHERE received < total"},
+    {"lists", "SELECT count(DISTINCT list_id) FROM messages WHERE list_id <> ''"},
+    {"messages_with_problems", "SELECT count(DISTINCT message_id) FROM problems"},
+};
+
+Stats gather(db::Connection& c) {
+  Stats s;
+  for (const auto& [name, sql] : kCounts) {
+    db::Statement st(c, sql);
+    s.counts.emplace_back(name, st.step() ? st.int64(0) : 0);
+  }
+  db::Statement range(c, "SELECT min(date), max(date) FROM messages");
+  if (range.step() && !range.is_null(0)) {
+    s.first_date = range.text(0);
+    s.last_date = range.text(1);
+  }
+  db::Statement kinds(c, "SELECT kind, count(*) AS n FROM problems GROUP BY kind ORDER BY n DESC, kind");
+  while (kinds.step()) s.problems.emplace_back(kinds.text(0), kinds.int64(1));
+  return s;
+}
+
+void print_text(const Stats& s) {
+  for (const auto& [name, n] : s.counts) {
+    std::string label = std::string(name) + ":";
+    std::replace(label.begin(), label.end(), '_', ' ');
+    fmt::print("{:<23} {}\n", label, n);
+  }
+  if (!s.first_date.empty()) fmt::print("{:<23} {} .. {}\n", "dates:", s.first_date, s.last_date);
+  for (const auto& [kind, n] : s.problems) fmt::print("  problem {:<21} {}\n", kind, n);
+}
+
+void print_json(const Stats& s) {
+  std::string out = "{";
+  for (const auto& [name, n] : s.counts) out += fmt::format("\"{}\": {}, ", name, n);
+  out += fmt::format("\"first_date\": {}, \"last_date\": {}, \"problems\": {{",
+                     s.first_date.empty() ? "null" : json_quote(s.first_date),
+                     s.last_date.empty() ? "null" : json_quote(s.last_date));
+  for (std::size_t i = 0; i < s.problems.size(); ++i)
+    out += fmt::format("{}{}: {}", i ? ", " : "", json_quote(s.problems[i].first), s.problems[i].second);
+  fmt::print("{}}}}}\n", out);
 }
 
 }  // namespace
 
 int cmd_stats(const Argv& argv) {
-  auto args = parse_args(argv, {{"--db"}, {}});
+  auto args = parse_args(argv, {{"--db"}, {"--json"}});
   if (!args) return report(args.error(), kExitUsage);
-  if (!args->positional.empty()) return report({"stats", "takes no arguments"}, kExitUsage);
-  auto store = db::Store::open(args->db(), false);
-  if (!store) return report(store.error());
-  auto& c = (*store)->conn();
+  if (auto s = check_positional(*args, "stats", 0, 0); !s) return report(s.error(), kExitUsage);
+  auto c = open_archive(*args);
+  if (!c) return report(c.error());
   try {
-    fmt::print("messages:  {}\n", count(c, "SELECT count(*) FROM messages"));
-    fmt::print("variants:  {}\n", count(c, "SELECT count(*) FROM variants"));
-    fmt::print("threads:   {}\n", count(c, "SELECT count(*) FROM threads"));
-    fmt::print("patches:   {}\n", count(c, "SELECT count(*) FROM messages WHERE kind = 'patch'"));
-    fmt::print("covers:    {}\n", count(c, "SELECT count(*) FROM messages WHERE kind = 'cover'"));
-    fmt::print("comments:  {}\n", count(c, "SELECT count(*) FROM messages WHERE kind = 'comment'"));
-    fmt::print("series:    {} ({} complete)\n", count(c, "SELECT count(*) FROM series"),
-               count(c, "SELECT count(*) FROM series WHERE received >= total"));
-    fmt::print("ghosts:    {}\n", count(c, "SELECT count(*) FROM ghosts"));
-    fmt::print("lists:     {}\n", count(c, "SELECT count(DISTINCT list_id) FROM messages WHERE list_id <> ''"));
-    db::Statement range(c, "SELECT min(date), max(date) FROM messages");
-    if (range.step() && !range.is_null(0))
-      fmt::print("dates:     {} .. {}\n", range.text(0), range.text(1));
-    fmt::print("messages with problems: {}\n",
-               count(c, "SELECT count(DISTINCT message_id) FROM problems"));
-    db::Statement kinds(c, "SELECT kind, count(*) AS n FROM problems GROUP BY kind ORDER BY n DESC, kind");
-    while (kinds.step()) fmt::print("  {:<24} {}\n", kinds.text(0), kinds.int64(1));
+    Stats s = gather(*c);
+    if (args->has("--json")) print_json(s);
+    else print_text(s);
   } catch (const db::DbError& e) {
     return report({args->db(), e.what()});
   }

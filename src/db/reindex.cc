@@ -1,0 +1,66 @@
+#include "db/reindex.hh"
+
+#include <filesystem>
+
+#include "db/search_index.hh"
+#include "db/store.hh"
+
+namespace mlidx::db {
+namespace {
+
+// The list id is kept as stored: mail without a List-Id got it from
+// `import --list-id`, which the raw bytes do not record.
+void copy_mail(Connection& from, Store& to, const char* sql, std::int64_t& count) {
+  Statement all(from, sql);
+  while (all.step()) {
+    to.set_default_list_id(std::string(all.text(1)));
+    to.add(all.text(0));
+    ++count;
+  }
+}
+
+void remove_database(const std::string& path) {
+  for (const char* suffix : {"", "-wal", "-shm", "-journal"}) std::filesystem::remove(path + suffix);
+}
+
+}  // namespace
+
+Result<ReindexCounts> reindex(const std::string& path) {
+  if (!std::filesystem::exists(path))
+    return make_error(path, "no such database (create one with 'mlidx import')");
+  auto old = Store::open(path, false);  // brings an older schema up to date first
+  if (!old) return old.error();
+  const std::string tmp = path + ".reindex";
+  remove_database(tmp);  // left by an interrupted reindex
+  ReindexCounts counts;
+  try {
+    auto fresh = Store::open(tmp, true);
+    if (!fresh) return fresh.error();
+    Store& s = **fresh;
+    Connection& c = (*old)->conn();
+    {
+      Transaction tx(s.conn());
+      copy_mail(c, s, "SELECT r.bytes, m.list_id FROM messages m JOIN raw r ON r.message_id = m.id "
+                      "ORDER BY m.id", counts.messages);
+      copy_mail(c, s, "SELECT v.bytes, m.list_id FROM variants v JOIN messages m ON m.id = v.message_id "
+                      "ORDER BY v.id", counts.variants);
+      tx.commit();
+    }
+    s.rederive();
+    update_search_index(s.conn(), true);
+    s.finish_bulk_load();
+  } catch (const DbError& e) {
+    remove_database(tmp);
+    return make_error(path, e.what());
+  }
+  // Both files were closed cleanly (checkpointed): the old WAL must not be
+  // replayed into the new file.
+  old->reset();
+  std::error_code ec;
+  std::filesystem::rename(tmp, path, ec);
+  if (ec) return make_error(path, "cannot replace the database: " + ec.message());
+  for (const char* suffix : {"-wal", "-shm"}) std::filesystem::remove(path + suffix, ec);
+  return counts;
+}
+
+}  // namespace mlidx::db
