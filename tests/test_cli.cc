@@ -2,6 +2,9 @@
 // exit codes are non-zero, and a refused import leaves the database alone.
 #include <doctest/doctest.h>
 
+#include <algorithm>
+#include <sstream>
+
 #include "support.hh"
 
 using namespace mlidx::test;
@@ -152,4 +155,57 @@ TEST_CASE("cli: the same mail twice in one input is stored once, new database or
   r = run_mlidx({"import", (t / "more.mbox").string(), "--db", db});
   CHECK(r.out.rfind("read 2 messages: 1 new, 1 duplicates, 0 variants", 0) == 0);
   CHECK(query1(db, "SELECT count(*) FROM messages") == "2");
+}
+
+namespace {
+std::vector<std::string> command_names() {
+  std::vector<std::string> names;
+  std::string overview = run_mlidx({"--help"}).out;
+  std::size_t at = overview.find("Commands:\n");
+  REQUIRE(at != std::string::npos);
+  std::istringstream in(overview.substr(at + 10));
+  for (std::string line; std::getline(in, line) && line.starts_with("  ");)
+    names.push_back(line.substr(2, line.find(' ', 2) - 2));
+  return names;
+}
+
+// The options a usage text names ("--json", "-o"), in order.
+std::vector<std::string> options_of(const std::string& usage) {
+  std::vector<std::string> opts;
+  for (std::size_t i = usage.find('-'); i != std::string::npos; i = usage.find('-', i + 1)) {
+    if (i > 0 && usage[i - 1] != ' ' && usage[i - 1] != '[' && usage[i - 1] != '|') continue;
+    std::size_t end = usage.find_first_not_of("abcdefghijklmnopqrstuvwxyz-", i + 1);
+    std::string opt = usage.substr(i, end - i);
+    if (opt.size() > 1 && opt != "--" && std::find(opts.begin(), opts.end(), opt) == opts.end())
+      opts.push_back(opt);
+  }
+  return opts;
+}
+}  // namespace
+
+TEST_CASE("cli: every command has --help, a man page section and shell completion") {
+  fs::path docs = fs::path(MLIDX_SOURCE_DIR) / "docs";
+  std::string man = read_file(docs / "mlidx.1");
+  std::string completion = read_file(docs / "mlidx.bash-completion");
+  auto names = command_names();
+  CHECK(names.size() == 9);
+  for (const auto& name : names) {
+    CAPTURE(name);
+    Run r = run_mlidx({name, "--help"});
+    CHECK(r.code == 0);
+    CHECK(r.out.starts_with("usage: mlidx " + name));
+    CHECK(run_mlidx({"help", name}).out == r.out);
+    CHECK(man.find(".SS " + name) != std::string::npos);
+    std::size_t entry = completion.find("    " + name + ") opts=\"");
+    REQUIRE(entry != std::string::npos);
+    std::string opts = completion.substr(entry, completion.find('\n', entry) - entry);
+    for (const auto& opt : options_of(r.out.substr(0, r.out.find("\n\n"))))
+      if (opt != "--db") {
+        bool listed = opts.find(" " + opt) != std::string::npos || opts.find("\"" + opt) != std::string::npos;
+        CHECK_MESSAGE(listed, opt);
+      }
+  }
+  Run unknown = run_mlidx({"help", "nope"});
+  CHECK(unknown.code == 2);
+  CHECK(unknown.err == "mlidx: nope: unknown command (see 'mlidx --help')\n");
 }

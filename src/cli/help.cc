@@ -1,0 +1,147 @@
+#include "cli/help.hh"
+
+#include <array>
+#include <utility>
+
+namespace mlidx::cli {
+namespace {
+
+constexpr const char* kOverview = R"(usage: mlidx COMMAND [ARGS] [--db PATH]
+
+Commands:
+  import   read mbox files into the database
+  sql      run SQL over the archive (read-only unless --write)
+  show     one patch, cover letter, comment or message
+  thread   the thread of a message, as a tree or an mbox
+  series   list patch series, or show one
+  search   full-text search with lore-style prefixes
+  export   write a series (ready for git am) or a thread as an mbox
+  stats    counts and the problems recorded during import
+  reindex  re-derive everything from the stored raw mail
+
+'mlidx COMMAND --help' describes one command; 'man mlidx' all of them.
+Every command takes --db PATH (default: $MLIDX_DB, else ./mlidx.db); only
+import creates a missing database.
+Exit codes: 0 success, 1 failure (bad input, unknown id, database error),
+2 bad command line.
+)";
+
+// One entry per command, in the order of the overview.
+constexpr std::array<std::pair<const char*, const char*>, 9> kCommands = {{
+    {"import", R"(usage: mlidx import PATH... [--list-id ID] [--quiet] [--timing] [--db PATH]
+
+Reads mbox files (mboxrd, mboxo, CRLF line ends; a file that starts with a
+header line instead of a 'From ' line is one message) into the database,
+creating it if needed. Importing the same mail again adds nothing.
+  --list-id ID  the list of mail that has no List-Id header
+  --quiet       no progress and no summary
+  --timing      print the time of each import stage
+)"},
+    {"sql", R"(usage: mlidx sql QUERY [VALUE...] [--param NAME=VALUE]... [--write]
+                 [--table|--tsv|--csv|--json|--jsonl] [--db PATH]
+
+Runs one SQL statement over the archive; the relations are described in
+docs/SCHEMA.md. Read-only unless --write.
+  VALUE...            bound to the statement's ? parameters, in order
+  --param NAME=VALUE  bound to :NAME (repeatable); values are never
+                      spliced into the SQL text. A value that is a plain
+                      integer is bound as an integer, anything else as text.
+  --table             aligned columns (the default on a terminal)
+  --tsv               tab-separated (the default otherwise)
+  --csv, --json, --jsonl
+)"},
+    {"show", R"(usage: mlidx show ID|MSGID [--json|--raw] [--db PATH]
+
+One patch, cover letter, comment or plain message, by its id (messages.id)
+or its Message-ID (with or without angle brackets): headers, content and
+diff (coloured on a terminal unless NO_COLOR is set).
+  --json  the Patchwork REST record shape (msgid, date, name, submitter,
+          hash, prefixes, series, headers, content, diff, pull_url, tags),
+          plus patch_id, files and trailers
+  --raw   the original bytes of the mail
+)"},
+    {"thread", R"(usage: mlidx thread ID|MSGID [--json|--mbox] [--db PATH]
+
+The whole thread of a message as an indented tree: date, author, subject
+and kind (patch, cover, comment, message) of each mail, replies under what
+they answer, sorted by date; messages that are referenced but were never
+received are shown as such.
+  --json  the tree as JSON
+  --mbox  every received message of the thread, in date order, as mboxrd
+)"},
+    {"series", R"(usage: mlidx series [--submitter EMAIL] [--since DATE] [--until DATE]
+                    [--name TEXT] [--version N] [--incomplete] [--json] [--db PATH]
+       mlidx series ID [--json] [--db PATH]
+
+Without ID: the series, newest first, with their version, received/total
+patches, submitter, date and cover letter. Dates are YYYY-MM-DD (inclusive)
+or YYYY-MM-DDTHH:MM:SS; --name matches a substring of the name.
+With ID: one series, its cover letter, its patches in order with their
+trailers, the comments on it, and its other versions (v1 ... vN), marking
+the current one.
+)"},
+    {"search", R"(usage: mlidx search QUERY... [--json|--mbox] [--limit N] [--db PATH]
+
+Full-text search. Terms are ANDed; OR, NOT and parentheses combine them;
+"quoted phrases" match words in sequence. Prefixes:
+  s:  subject          f:  from (name or address)
+  t:  to               c:  cc             a:  any address
+  b:  body             l:  list id
+  d:FROM..TO           date range, YYYY-MM-DD, both ends inclusive;
+                       either end may be left out (d:2019-06-01..)
+  dfn:PATH             file touched by a patch: a path, a directory
+                       (arch/powerpc/) or a glob (arch/powerpc/*)
+Bare words search the subject and the body. Hits are ranked, newest first
+among equals.
+  --json      hits as a JSON array
+  --mbox      the hits' raw mail as mboxrd, for a mail reader
+  --limit N   at most N hits
+)"},
+    {"export", R"(usage: mlidx export --series ID [--partial] [--link] [--link-pattern URL]
+                    [-o FILE [--force]] [--db PATH]
+       mlidx export --thread ID|MSGID [-o FILE [--force]] [--db PATH]
+
+Writes an mbox. For a series: its patches in order, ready for 'git am',
+with the review trailers given in replies (to a patch, or to the cover
+letter for every patch) added to each commit message; the in-body From:
+is kept so that git credits the author. An incomplete series is refused
+unless --partial. For a thread: every received message, in date order.
+  --link               add a Link: trailer to each patch
+  --link-pattern URL   where %s is the Message-ID
+                       (default https://lore.kernel.org/r/%s)
+  -o FILE              write to FILE instead of stdout; an existing file
+                       is kept unless --force
+)"},
+    {"stats", R"(usage: mlidx stats [--json] [--db PATH]
+
+Counts (messages, variants, threads, ghosts, patches, cover letters,
+comments, series complete and incomplete, lists), the date range, and the
+problems recorded during import, by kind.
+)"},
+    {"reindex", R"(usage: mlidx reindex [--quiet] [--db PATH]
+
+Re-derives everything that is not raw mail (headers, threads,
+classification, series, trailers, the search index) from the stored raw
+messages, as a fresh import of them would, after the rules changed. The new
+database replaces the old one in one rename: an interrupted reindex leaves
+the old one as it was.
+)"},
+}};
+
+}  // namespace
+
+std::string_view overview_help() { return kOverview; }
+
+std::optional<std::string_view> command_help(std::string_view command) {
+  for (const auto& [name, text] : kCommands)
+    if (command == name) return std::string_view(text);
+  return std::nullopt;
+}
+
+std::vector<std::string_view> command_names() {
+  std::vector<std::string_view> names;
+  for (const auto& entry : kCommands) names.emplace_back(entry.first);
+  return names;
+}
+
+}  // namespace mlidx::cli
