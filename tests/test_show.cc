@@ -1,2 +1,377 @@
-// Tests for issue 4 commands (filled in with the command).
+// mlidx show: the seed records rebuilt as Patchwork's REST API gives them,
+// the human and JSON forms over data/ (pinned in tests/golden/show_*), the
+// raw bytes, hostile text and the bad-input paths. After a deliberate
+// change: MLIDX_UPDATE_GOLDEN=1 build/tests/mlidx_tests -tc='show*', then
+// review the diff of the golden files.
 #include <doctest/doctest.h>
+#include <unistd.h>
+
+#include <cstdint>
+#include <cstdio>
+#include <cstdlib>
+#include <stdexcept>
+
+#include "support.hh"
+
+using namespace mlidx::test;
+
+namespace {
+
+// A JSON value with its nesting (support.hh's json_fields keeps only
+// top-level strings; the seeds' submitter, series and headers are nested).
+struct Json {
+  enum Kind { Null, Scalar, String, Array, Object } kind = Null;
+  std::string text;  // String: decoded; Scalar: as written (numbers, true, false)
+  std::vector<Json> items;
+  std::vector<std::pair<std::string, Json>> members;
+
+  const Json* find(const std::string& key) const {
+    for (const auto& [k, v] : members)
+      if (k == key) return &v;
+    return nullptr;
+  }
+  const Json& operator[](const std::string& key) const {
+    static const Json null;
+    const Json* v = find(key);
+    return v ? *v : null;
+  }
+  bool operator==(const Json&) const = default;
+};
+
+void put_utf8(std::string& out, std::uint32_t cp) {
+  if (cp < 0x80) {
+    out += static_cast<char>(cp);
+  } else if (cp < 0x800) {
+    out += static_cast<char>(0xC0 | (cp >> 6));
+    out += static_cast<char>(0x80 | (cp & 0x3F));
+  } else if (cp < 0x10000) {
+    out += static_cast<char>(0xE0 | (cp >> 12));
+    out += static_cast<char>(0x80 | ((cp >> 6) & 0x3F));
+    out += static_cast<char>(0x80 | (cp & 0x3F));
+  } else {
+    out += static_cast<char>(0xF0 | (cp >> 18));
+    out += static_cast<char>(0x80 | ((cp >> 12) & 0x3F));
+    out += static_cast<char>(0x80 | ((cp >> 6) & 0x3F));
+    out += static_cast<char>(0x80 | (cp & 0x3F));
+  }
+}
+
+struct JsonParser {
+  std::string_view s;
+  std::size_t i = 0;
+
+  [[noreturn]] void fail(const char* what) const {
+    throw std::runtime_error(std::string("JSON: ") + what + " at offset " + std::to_string(i));
+  }
+  void ws() {
+    while (i < s.size() && (s[i] == ' ' || s[i] == '\t' || s[i] == '\n' || s[i] == '\r')) ++i;
+  }
+  void expect(char c) {
+    ws();
+    if (i >= s.size() || s[i] != c) fail("unexpected character");
+    ++i;
+  }
+  std::uint32_t hex4() {
+    if (i + 4 > s.size()) fail("short \\u escape");
+    std::uint32_t v = static_cast<std::uint32_t>(std::stoul(std::string(s.substr(i, 4)), nullptr, 16));
+    i += 4;
+    return v;
+  }
+  std::string str() {
+    expect('"');
+    std::string out;
+    while (true) {
+      if (i >= s.size()) fail("unterminated string");
+      char c = s[i++];
+      if (c == '"') return out;
+      if (static_cast<unsigned char>(c) < 0x20) fail("control character in string");
+      if (c != '\\') {
+        out += c;
+        continue;
+      }
+      char e = i < s.size() ? s[i++] : '\0';
+      switch (e) {
+        case '"': case '\\': case '/': out += e; break;
+        case 'b': out += '\b'; break;
+        case 'f': out += '\f'; break;
+        case 'n': out += '\n'; break;
+        case 'r': out += '\r'; break;
+        case 't': out += '\t'; break;
+        case 'u': {
+          std::uint32_t cp = hex4();
+          if (cp >= 0xD800 && cp <= 0xDBFF) {  // a surrogate pair, as Python writes non-BMP text
+            if (s.substr(i, 2) != "\\u") fail("lone surrogate");
+            i += 2;
+            cp = 0x10000 + ((cp - 0xD800) << 10) + (hex4() - 0xDC00);
+          }
+          put_utf8(out, cp);
+          break;
+        }
+        default: fail("unknown escape");
+      }
+    }
+  }
+  Json value() {
+    ws();
+    if (i >= s.size()) fail("value expected");
+    Json v;
+    char c = s[i];
+    if (c == '"') {
+      v.kind = Json::String;
+      v.text = str();
+    } else if (c == '[' || c == '{') {
+      v.kind = c == '[' ? Json::Array : Json::Object;
+      char close = c == '[' ? ']' : '}';
+      ++i;
+      ws();
+      if (i < s.size() && s[i] == close) {
+        ++i;
+        return v;
+      }
+      while (true) {
+        if (v.kind == Json::Array) {
+          v.items.push_back(value());
+        } else {
+          std::string k = str();
+          expect(':');
+          v.members.emplace_back(k, value());
+        }
+        ws();
+        if (i < s.size() && s[i] == ',') {
+          ++i;
+          continue;
+        }
+        expect(close);
+        return v;
+      }
+    } else {
+      std::size_t end = s.find_first_of(",]} \t\r\n", i);
+      v.text = s.substr(i, end - i);
+      v.kind = v.text == "null" ? Json::Null : Json::Scalar;
+      i = end == std::string_view::npos ? s.size() : end;
+    }
+    return v;
+  }
+};
+
+Json parse_json(std::string_view s) {
+  JsonParser p{s};
+  Json v = p.value();
+  p.ws();
+  if (p.i != s.size()) p.fail("trailing text");
+  return v;
+}
+
+const std::string kCoverV2 = "cover.1795318958.git.maintainers@users.noreply.r-seed-fad1749f.example";
+const std::string kPatch2V1 =
+    "2b68684e9c339fef02170fc76582ab13ce63c464.1795318957.git.maintainers@users.noreply.r-seed-fad1749f.example";
+const std::string kReview = "87review.fsf@example.org";
+
+struct Archive {
+  TempDir t;
+  std::string db = (t / "show.db").string();
+  explicit Archive(const std::vector<fs::path>& inputs) {
+    std::vector<std::string> args = {"import", "--db", db};
+    for (const auto& p : inputs) args.push_back(p.string());
+    Run r = run_mlidx(args);
+    REQUIRE(r.code == 0);
+  }
+  Run show(std::vector<std::string> args) const {
+    args.insert(args.begin(), "show");
+    args.insert(args.end(), {"--db", db});
+    return run_mlidx(args);
+  }
+};
+
+Archive sample() {
+  fs::path data = fs::path(MLIDX_SOURCE_DIR) / "data";
+  return Archive({data / "series.mbox", data / "replies.mbox"});
+}
+
+void check_golden(const std::string& name, const std::string& got) {
+  fs::path golden = fs::path(MLIDX_SOURCE_DIR) / "tests" / "golden" / name;
+  if (const char* u = std::getenv("MLIDX_UPDATE_GOLDEN"); u && *u == '1') write_file(golden, got);
+  CHECK(got == read_file(golden));
+}
+
+// One mail as a file of its own (no "From " line), so that its raw bytes are
+// the file: CRLF line ends, a repeated field, an encoded word, a folded
+// field, terminal escapes and a byte that is not UTF-8.
+const std::string kHostile =
+    "Received: from a by b;\r\n\tMon, 1 Jan 2024 00:00:00 +0000\r\n"
+    "Received: from c by d; Mon, 1 Jan 2024 00:00:01 +0000\r\n"
+    "Message-ID: <hostile@example.org>\r\n"
+    "From: =?UTF-8?Q?Evil_=1B]0;pwned=07?= <evil@example.org>\r\n"
+    "Subject: =?UTF-8?B?w5xiZXI=?= \x1b[2Jwipe\r\n"
+    "Date: Mon, 1 Jan 2024 00:00:00 +0000\r\n"
+    "X-Odd: caf\xe9\r\n"
+    "\r\n"
+    "Hello \x1b[31mred\x1b[0m and \xc2\x9b" "6n (a C1 CSI).\r\n";
+
+}  // namespace
+
+TEST_CASE("show: --json rebuilds the seed records" * doctest::skip(skip_without_shared())) {
+  fs::path dir = shared_dir() / "seeds";
+  Archive a({dir / "seeds.mbox"});
+  for (const char* file : {"patch-2216640.json", "cover-808432.json"}) {
+    CAPTURE(file);
+    Json seed = parse_json(read_file(dir / file));
+    Run r = a.show({"--json", seed["msgid"].text});
+    REQUIRE(r.code == 0);
+    Json got = parse_json(r.out);
+    CHECK(got["msgid"].text == seed["msgid"].text);
+    // A field the seed lacks (a cover's hash, diff, ...) is absent here too.
+    for (const char* key : {"msgid", "date", "name", "hash", "prefixes", "content", "diff", "pull_url"}) {
+      CAPTURE(key);
+      CHECK((got.find(key) != nullptr) == (seed.find(key) != nullptr));
+      CHECK(got[key] == seed[key]);
+    }
+    CHECK(got["submitter"]["email"] == seed["submitter"]["email"]);
+    const Json& headers = seed["headers"];
+    REQUIRE(headers.kind == Json::Object);
+    std::size_t equal = 0;
+    for (const auto& [name, value] : headers.members) {
+      CAPTURE(name);
+      REQUIRE(got["headers"].find(name) != nullptr);
+      equal += got["headers"][name] == value;
+    }
+    CHECK(equal == headers.members.size());
+    CHECK(got["headers"].members.size() == headers.members.size());
+  }
+  Json cover = parse_json(a.show({"--json", "20170831211738.17922-1-jglisse@redhat.com"}).out);
+  Json seed = parse_json(read_file(dir / "cover-808432.json"));
+  REQUIRE(cover["series"].items.size() == 1);
+  CHECK(cover["series"].items[0]["name"] == seed["series"].items[0]["name"]);
+  CHECK(cover["series"].items[0]["version"] == seed["series"].items[0]["version"]);
+}
+
+TEST_CASE("show: a patch, the cover letter and a comment of data/ (golden)") {
+  Archive a = sample();
+  std::string human, json;
+  for (const auto& msgid : {kPatch2V1, kCoverV2, kReview}) {
+    Run h = a.show({msgid});
+    Run j = a.show({"--json", msgid});
+    CHECK(h.code == 0);
+    CHECK(j.code == 0);
+    CHECK(h.err.empty());
+    CHECK_NOTHROW(parse_json(j.out));
+    human += "==== mlidx show " + msgid + "\n" + h.out;
+    json += "==== mlidx show --json " + msgid + "\n" + j.out;
+  }
+  CHECK(human.find("\x1b") == std::string::npos);  // not a terminal: no colour
+  check_golden("show_human.txt", human);
+  check_golden("show_json.txt", json);
+}
+
+TEST_CASE("show: a patch's JSON carries its series, files, trailers and tags") {
+  Archive a = sample();
+  Json p = parse_json(a.show({"--json", kPatch2V1}).out);
+  CHECK(p["kind"].text == "patch");
+  CHECK(p["name"].text == "[2/2] README: the two commands, import and query examples");
+  CHECK(p["prefixes"].items.size() == 1);
+  CHECK(p["number"].text == "2");
+  REQUIRE(p["series"].items.size() == 1);
+  CHECK(p["series"].items[0]["version"].text == "1");
+  CHECK(p["series"].items[0]["total"].text == "2");
+  REQUIRE(p["files"].items.size() == 1);
+  CHECK(p["files"].items[0]["new_path"].text == "README.md");
+  CHECK(p["tags"]["Reviewed-by"].text == "1");
+  CHECK(p["patch_id"].text.size() == 40);
+  CHECK(p["hash"].text.size() == 40);
+  CHECK(p["diff"].text.rfind("diff --git a/README.md b/README.md\n", 0) == 0);
+  Json c = parse_json(a.show({"--json", kReview}).out);
+  CHECK(c["kind"].text == "comment");
+  CHECK(c["patch"]["msgid"].text == "<" + kPatch2V1 + ">");
+}
+
+TEST_CASE("show: an id, a Message-ID and one in angle brackets name the same mail") {
+  Archive a = sample();
+  std::string id = query1(a.db, "SELECT id FROM messages WHERE msgid = '" + kCoverV2 + "'");
+  Run by_id = a.show({id});
+  CHECK(by_id.code == 0);
+  CHECK(by_id.out.find("Message-ID: <" + kCoverV2 + ">\n") != std::string::npos);
+  CHECK(a.show({kCoverV2}).out == by_id.out);
+  CHECK(a.show({"<" + kCoverV2 + ">"}).out == by_id.out);
+}
+
+TEST_CASE("show: --raw gives the bytes as received, the other forms are safe") {
+  TempDir t;
+  write_file(t / "hostile.eml", kHostile);
+  Archive a({t / "hostile.eml"});
+  Run raw = a.show({"--raw", "hostile@example.org"});
+  CHECK(raw.code == 0);
+  CHECK(raw.out == kHostile);
+  // The mboxrd quoting of data/ is undone: the stored mail reads "From the".
+  Archive s = sample();
+  CHECK(s.show({"--raw", "reply-to-joerg@users.noreply.r-seed-fad1749f.example"}).out.find("\nFrom the next") !=
+        std::string::npos);
+
+  Run human = a.show({"hostile@example.org"});
+  CHECK(human.code == 0);
+  CHECK(human.out.find('\x1b') == std::string::npos);
+  CHECK(human.out.find('\x07') == std::string::npos);
+  CHECK(human.out.find("\xc2\x9b") == std::string::npos);
+  CHECK(human.out.find('\r') == std::string::npos);
+  // Import made the ESC of a header U+FFFD already; that of the body is ours to drop.
+  CHECK(human.out.find("Subject:    Über \xef\xbf\xbd[2Jwipe\n") != std::string::npos);
+  CHECK(human.out.find("Hello [31mred[0m and 6n (a C1 CSI).") != std::string::npos);
+
+  Run json = a.show({"--json", "hostile@example.org"});
+  CHECK(json.code == 0);
+  Json j = parse_json(json.out);
+  CHECK(j["kind"].text == "message");
+  // Raw values as Patchwork keeps them: folding and encoded words as written,
+  // a repeated field as a list, a byte that is not UTF-8 as U+FFFD.
+  REQUIRE(j["headers"]["Received"].items.size() == 2);
+  CHECK(j["headers"]["Received"].items[0].text == "from a by b;\n\tMon, 1 Jan 2024 00:00:00 +0000");
+  CHECK(j["headers"]["Subject"].text == "=?UTF-8?B?w5xiZXI=?= \x1b[2Jwipe");
+  CHECK(j["headers"]["X-Odd"].text == "caf\xef\xbf\xbd");
+  CHECK(j["subject"].text == "Über \xef\xbf\xbd[2Jwipe");
+  CHECK(j["content"].text.find("Hello \x1b[31mred") == 0);
+}
+
+TEST_CASE("show: colour on a terminal, none with NO_COLOR") {
+  if (access("/usr/bin/script", X_OK) != 0) return;  // util-linux: gives the command a terminal
+  Archive a = sample();
+  auto on_terminal = [&](const std::string& env) {
+    TempDir t;
+    std::string cmd = env + " /usr/bin/script -qec \"" + std::string(MLIDX_BIN) + " show --db " + a.db + " " +
+                      kPatch2V1 + "\" /dev/null > " + (t / "out").string() + " 2>&1 </dev/null";
+    REQUIRE(std::system(cmd.c_str()) == 0);
+    return read_file(t / "out");
+  };
+  std::string coloured = on_terminal("NO_COLOR=");
+  CHECK(coloured.find("\x1b[32m+# mlidx") != std::string::npos);
+  CHECK(coloured.find("\x1b[1mFrom:") != std::string::npos);
+  CHECK(on_terminal("NO_COLOR=1").find('\x1b') == std::string::npos);
+}
+
+TEST_CASE("show: bad input is refused with a clear message") {
+  Archive a = sample();
+  Run r = a.show({"no-such@example.org"});
+  CHECK(r.code == 1);
+  CHECK(r.err == "mlidx: show: no message with id or Message-ID 'no-such@example.org'\n");
+  CHECK(r.out.empty());
+  r = a.show({"99999"});
+  CHECK(r.code == 1);
+  CHECK(r.err == "mlidx: show: no message with id or Message-ID '99999'\n");
+  r = a.show({"--json", "<nope@x>"});
+  CHECK(r.code == 1);
+  CHECK(r.out.empty());
+  r = a.show({});
+  CHECK(r.code == 2);
+  CHECK(r.err == "mlidx: show: missing argument (see 'mlidx show --help')\n");
+  r = a.show({"1", "2"});
+  CHECK(r.code == 2);
+  CHECK(r.err == "mlidx: show: unexpected argument '2' (see 'mlidx show --help')\n");
+  r = a.show({"--mbox", "1"});
+  CHECK(r.code == 2);
+  CHECK(r.err == "mlidx: --mbox: unknown option (see 'mlidx --help')\n");
+  r = a.show({"--json", "--raw", "1"});
+  CHECK(r.code == 2);
+  CHECK(r.err == "mlidx: show: --json and --raw exclude each other\n");
+  TempDir t;
+  r = run_mlidx({"show", "1", "--db", (t / "none.db").string()});
+  CHECK(r.code == 1);
+  CHECK(r.err.find("no such database") != std::string::npos);
+}
