@@ -42,14 +42,16 @@ void print_summary(const db::ImportCounts& c, const db::Store::KindCounts& k, st
   fmt::print("threads: {} ({} ghosts: referenced, never received)\n", c.threads.threads,
              c.threads.ghosts);
   if (timing)
-    fmt::print("time: parse {:.2f} s (parser thread), write {:.2f} s, thread pass {:.2f} s\n",
-               c.parse_seconds, c.write_seconds, c.thread_seconds);
+    fmt::print("time: parse {:.2f} s (parser thread), write {:.2f} s, derive {:.2f} s, "
+               "search index {:.2f} s ({} messages), index builds {:.2f} s\n",
+               c.parse_seconds, c.write_seconds, c.derive_seconds, c.search_seconds, c.indexed,
+               c.finish_seconds);
 }
 
 }  // namespace
 
 int cmd_import(const Argv& argv) {
-  auto args = parse_args(argv, {{"--db", "--list-id"}, {"--quiet", "--timing"}});
+  auto args = parse_args(argv, {{"--db", "--list-id"}, {"--quiet", "--timing", "--no-search"}});
   if (!args) return report(args.error(), kExitUsage);
   if (args->positional.empty())
     return report({"import", "no mbox file given (usage: mlidx import PATH... [--db PATH])"},
@@ -67,7 +69,9 @@ int cmd_import(const Argv& argv) {
   };
   db::ImportCounts counts;
   try {
-    counts = db::Importer(**store).run(*inputs, progress);
+    db::Importer importer(**store);
+    importer.set_search_index(!args->has("--no-search"));
+    counts = importer.run(*inputs, progress);
   } catch (const db::DbError& e) {
     return report({args->db(), e.what()});
   }

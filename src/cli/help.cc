@@ -28,12 +28,14 @@ Exit codes: 0 success, 1 failure (bad input, unknown id, database error),
 
 // One entry per command, in the order of the overview.
 constexpr std::array<std::pair<const char*, const char*>, 9> kCommands = {{
-    {"import", R"(usage: mlidx import PATH... [--list-id ID] [--quiet] [--timing] [--db PATH]
+    {"import", R"(usage: mlidx import PATH... [--list-id ID] [--no-search] [--quiet] [--timing] [--db PATH]
 
 Reads mbox files (mboxrd, mboxo, CRLF line ends; a file that starts with a
 header line instead of a 'From ' line is one message) into the database,
 creating it if needed. Importing the same mail again adds nothing.
   --list-id ID  the list of mail that has no List-Id header
+  --no-search   leave the full-text index behind (faster); the next import
+                without it indexes what is missing
   --quiet       no progress and no summary
   --timing      print the time of each import stage
 )"},

@@ -200,13 +200,17 @@ ImportCounts Importer::run(std::vector<ImportInput>& inputs, const Progress& pro
     auto d = store_.rederive();
     c.threads = d.threads;
     c.series = d.series;
-    update_search_index(store_.conn(), false);
   } else {
     c.threads = store_.thread_stats();
     c.series = store_.series_count();
   }
+  c.derive_seconds = since(start);
+  start = Clock::now();
+  if (search_index_) c.indexed = update_search_index(store_.conn(), false);
+  c.search_seconds = since(start);
+  start = Clock::now();
   store_.finish_bulk_load();
-  c.thread_seconds = since(start);
+  c.finish_seconds = since(start);
   return c;
 }
 

@@ -22,7 +22,10 @@ struct ImportCounts {
   std::int64_t read = 0, added = 0, duplicates = 0, variants = 0;
   double parse_seconds = 0;   // split + hash + parse, on the parser thread
   double write_seconds = 0;   // inserts and commits, on the writer thread
-  double thread_seconds = 0;  // the thread pass
+  double derive_seconds = 0;  // threads, classification, series (Store::rederive)
+  double search_seconds = 0;  // the full-text index
+  double finish_seconds = 0;  // deferred index builds at the end of a bulk load
+  std::int64_t indexed = 0;   // messages added to the full-text index
   ThreadStats threads;
   std::int64_t series = 0;
 };
@@ -34,6 +37,9 @@ class Importer {
  public:
   using Progress = std::function<void(const ImportCounts&, const std::string& path)>;
   explicit Importer(Store& store) : store_(store) {}
+  // Without the full-text index the import is faster; a later import with
+  // it indexes whatever is missing (import --no-search).
+  void set_search_index(bool on) { search_index_ = on; }
   // Imports every input in order, commits in batches, then re-threads.
   // Throws DbError on a database failure (what was committed stays).
   ImportCounts run(std::vector<ImportInput>& inputs, const Progress& progress = {});
@@ -43,6 +49,7 @@ class Importer {
                  const Progress& progress);
 
   Store& store_;
+  bool search_index_ = true;
 };
 
 }  // namespace mlidx::db
