@@ -103,6 +103,14 @@ void write_mail_rows(Connection& c, const SeriesInput& in, const SeriesResult& r
   }
 }
 
+// The submitter's name and the list as the series' first mail gives them
+// (its cover letter, else its lowest-numbered patch), as Patchwork's series
+// takes them from the mail that created it.
+constexpr const char* kSeriesSubmitter =
+    "UPDATE series SET (submitter_name, list_id) = (SELECT m.from_name, m.list_id FROM messages m "
+    "WHERE m.id = coalesce(series.cover_id, (SELECT ps.patch_id FROM patch_series ps "
+    "WHERE ps.series_id = series.id ORDER BY ps.number, ps.patch_id LIMIT 1)))";
+
 // Trailers given in comments: on a patch for that patch; on a cover letter
 // for every patch of its series, flagged inherited (b4 does this; Patchwork
 // does not, so its A/R/T counts leave them out).
@@ -143,6 +151,7 @@ void write_series(Connection& c, const SeriesInput& in, const SeriesResult& r) {
     throw DbError(s.error().why);
   write_series_rows(c, r);
   write_mail_rows(c, in, r);
+  if (auto s = c.exec(kSeriesSubmitter); !s) throw DbError(s.error().why);
   if (auto s = c.exec(kCommentTrailers); !s) throw DbError(s.error().why);
 }
 
