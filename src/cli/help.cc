@@ -64,11 +64,15 @@ diff (coloured on a terminal unless NO_COLOR is set).
 )"},
     {"thread", R"(usage: mlidx thread ID|MSGID [--json|--mbox] [--db PATH]
 
-The whole thread of a message as an indented tree: date, author, subject
-and kind (patch, cover, comment, message) of each mail, replies under what
-they answer, sorted by date; messages that are referenced but were never
-received are shown as such.
-  --json  the tree as JSON
+The whole thread of a message (an id, a Message-ID with or without <>, or
+the Message-ID of a mail referenced but never received) as an indented
+tree: id, date (UTC), author, kind (patch, cover, comment, message) and
+subject of each mail, replies under what they answer, sorted by date. Mail
+that was referenced but never received shows as [not received] <msgid>;
+past 30 levels the depth is printed as [N] instead of indented.
+  --json  the threads row plus "messages", a flat list in tree order, each
+          with its depth and parent Message-ID (kind "ghost" for mail never
+          received)
   --mbox  every received message of the thread, in date order, as mboxrd
 )"},
     {"series", R"(usage: mlidx series [--submitter EMAIL] [--since DATE] [--until DATE]
@@ -76,8 +80,9 @@ received are shown as such.
        mlidx series ID [--json] [--db PATH]
 
 Without ID: the series, newest first, with their version, received/total
-patches, submitter, date and cover letter. Dates are YYYY-MM-DD (inclusive)
-or YYYY-MM-DDTHH:MM:SS; --name matches a substring of the name.
+patches, submitter, date and cover letter. DATE is YYYY-MM-DD (the whole
+day) or YYYY-MM-DDTHH:MM:SS, UTC; --name matches a substring of the name,
+ignoring ASCII case; --incomplete keeps series with patches missing.
 With ID: one series, its cover letter, its patches in order with their
 trailers, the comments on it, and its other versions (v1 ... vN), marking
 the current one.
