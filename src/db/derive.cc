@@ -15,13 +15,14 @@ StoredMail load_stored_mail(Connection& c) {
   std::unordered_map<std::int64_t, std::size_t> index;
   Statement all(c,
       "SELECT id, msgid, coalesce(date, ''), subject, coalesce(in_reply_to, ''), "
-      "lower(from_email), list_id, kind = 'patch', pw_ignore, has_text FROM messages ORDER BY id");
+      "from_name, lower(from_email), list_id, kind = 'patch', pw_ignore, has_text "
+      "FROM messages ORDER BY id");
   while (all.step()) {
     index.emplace(all.int64(0), m.threading.size());
     m.threading.push_back({all.int64(0), std::string(all.text(1)), std::string(all.text(2)),
                            std::string(all.text(3)), std::string(all.text(4)), {}});
-    m.series.push_back({std::string(all.text(5)), std::string(all.text(6)), all.int64(7) != 0,
-                        all.int64(8) != 0, all.int64(9) != 0});
+    m.series.push_back({std::string(all.text(5)), std::string(all.text(6)), std::string(all.text(7)),
+                        all.int64(8) != 0, all.int64(9) != 0, all.int64(10) != 0});
   }
   Statement refs(c, "SELECT message_id, msgid FROM refs ORDER BY message_id, position");
   while (refs.step()) m.threading[index.at(refs.int64(0))].refs.emplace_back(refs.text(1));
@@ -58,7 +59,7 @@ Store::Derived Store::rederive() {
   // repeated import leaves every row as it was.
   if (auto s = conn_.exec("DELETE FROM threads; DELETE FROM ghosts;"); !s) throw DbError(s.error().why);
   write_threads(conn_, threads);
-  write_series(conn_, in, series);
+  write_series(conn_, stored, in, series);
   write_message_columns(conn_, stored, threads, series);
   tx.commit();
   return {{static_cast<std::int64_t>(threads.threads.size()),

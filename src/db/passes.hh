@@ -14,6 +14,7 @@ namespace mlidx::db {
 
 // What the series pass reads of a messages row beyond the threading input.
 struct SeriesRow {
+  std::string from_name;
   std::string from_email;  // lower-cased
   std::string list_id;
   bool is_patch = false, ignored = false, has_text = false;
@@ -39,7 +40,7 @@ const char* kind_name(MailKind k);
 
 // Writers; the caller holds the transaction and has emptied the tables.
 void write_threads(Connection& c, const Threading& t);
-void write_series(Connection& c, const SeriesInput& in, const SeriesResult& r);
+void write_series(Connection& c, const StoredMail& m, const SeriesInput& in, const SeriesResult& r);
 // messages.thread_id and messages.kind, rewriting only rows that change.
 void write_message_columns(Connection& c, const StoredMail& m, const Threading& t,
                            const SeriesResult& r);

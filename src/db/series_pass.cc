@@ -52,14 +52,25 @@ SeriesMail series_mail(const ThreadMessage& t, const SeriesRow& r, const Subject
   return m;
 }
 
-void write_series_rows(Connection& c, const SeriesResult& r) {
+// The submitter's name and the list are those of the mail that created the
+// series, as Patchwork takes them.
+void write_series_rows(Connection& c, const StoredMail& m, const SeriesResult& r) {
   Statement ins(c, "INSERT INTO series (id, name, version, total, received, date, submitter_email, "
-                   "cover_id, previous_id, superseded) VALUES (?,?,?,?,?,?,?,?,?,?)");
+                   "cover_id, previous_id, superseded, submitter_name, list_id) "
+                   "VALUES (?,?,?,?,?,?,?,?,?,?,?,?)");
   for (const auto& s : r.series) {
     std::string date = s.has_date ? format_utc(s.date) : std::string();
     ins.bind(1, s.id).bind(2, s.name).bind(3, static_cast<std::int64_t>(s.version))
         .bind(4, static_cast<std::int64_t>(s.total)).bind(5, static_cast<std::int64_t>(s.received))
         .bind_opt(6, date).bind(7, s.submitter);
+    auto first = std::lower_bound(m.threading.begin(), m.threading.end(), s.first_id,
+                                  [](const ThreadMessage& t, std::int64_t id) { return t.id < id; });
+    if (first != m.threading.end() && first->id == s.first_id) {
+      const SeriesRow& row = m.series[static_cast<std::size_t>(first - m.threading.begin())];
+      ins.bind(11, row.from_name).bind(12, row.list_id);
+    } else {
+      ins.bind(11, std::string_view()).bind(12, std::string_view());
+    }
     if (s.cover_id) ins.bind(8, s.cover_id);
     else ins.bind_null(8);
     if (s.previous_id) ins.bind(9, s.previous_id);
@@ -103,14 +114,6 @@ void write_mail_rows(Connection& c, const SeriesInput& in, const SeriesResult& r
   }
 }
 
-// The submitter's name and the list as the series' first mail gives them
-// (its cover letter, else its lowest-numbered patch), as Patchwork's series
-// takes them from the mail that created it.
-constexpr const char* kSeriesSubmitter =
-    "UPDATE series SET (submitter_name, list_id) = (SELECT m.from_name, m.list_id FROM messages m "
-    "WHERE m.id = coalesce(series.cover_id, (SELECT ps.patch_id FROM patch_series ps "
-    "WHERE ps.series_id = series.id ORDER BY ps.number, ps.patch_id LIMIT 1)))";
-
 // Trailers given in comments: on a patch for that patch; on a cover letter
 // for every patch of its series, flagged inherited (b4 does this; Patchwork
 // does not, so its A/R/T counts leave them out).
@@ -140,7 +143,7 @@ SeriesInput series_input(const StoredMail& stored) {
   return in;
 }
 
-void write_series(Connection& c, const SeriesInput& in, const SeriesResult& r) {
+void write_series(Connection& c, const StoredMail& m, const SeriesInput& in, const SeriesResult& r) {
   // A patch's own trailers were written at import; those from comments are
   // derived and rebuilt here.
   if (auto s = c.exec("DELETE FROM series; DELETE FROM patch_series; DELETE FROM cover_data; "
@@ -149,9 +152,8 @@ void write_series(Connection& c, const SeriesInput& in, const SeriesResult& r) {
                       "(SELECT msgid FROM messages WHERE messages.id = trailers.patch_id);");
       !s)
     throw DbError(s.error().why);
-  write_series_rows(c, r);
+  write_series_rows(c, m, r);
   write_mail_rows(c, in, r);
-  if (auto s = c.exec(kSeriesSubmitter); !s) throw DbError(s.error().why);
   if (auto s = c.exec(kCommentTrailers); !s) throw DbError(s.error().why);
 }
 
