@@ -144,8 +144,14 @@ void parse_all(std::vector<ImportInput>& inputs, std::unordered_set<std::string>
 
 void Importer::write_all(Queue& q, Spent& spent, std::vector<ImportInput>& inputs,
                          ImportCounts& c, const Progress& progress) {
-  constexpr std::int64_t kCommitEvery = 5000;
+  // Commits are paced by time: each costs an fsync of everything written
+  // since the last, and a killed import loses at most this much work.
+  // Mapped pages behind the writer are released by count, which bounds
+  // memory whatever the speed.
+  constexpr auto kCommitEvery = std::chrono::seconds(2);
+  constexpr std::int64_t kReleaseEvery = 5000;
   auto tx = std::make_unique<Transaction>(store_.conn());
+  auto committed = Clock::now();
   for (auto batch = q.pop(); !batch.empty(); batch = q.pop()) {
     auto start = Clock::now();
     for (auto& it : batch) {
@@ -158,12 +164,15 @@ void Importer::write_all(Queue& q, Spent& spent, std::vector<ImportInput>& input
       if (!it.parsed) ++c.duplicates;
       else if (store_.add_parsed(raw, *it.parsed) == Added::New) ++c.added;
       else ++c.variants;
-      if (c.read % kCommitEvery == 0) {
-        tx->commit();
-        tx = std::make_unique<Transaction>(store_.conn());
+      if (c.read % kReleaseEvery == 0) {
         inputs[it.input].file.release_before(it.offset);
         if (progress) progress(c, inputs[it.input].path);
       }
+    }
+    if (Clock::now() - committed >= kCommitEvery) {
+      tx->commit();
+      tx = std::make_unique<Transaction>(store_.conn());
+      committed = Clock::now();
     }
     spent.give(std::move(batch));
     c.write_seconds += since(start);
@@ -193,6 +202,9 @@ ImportCounts Importer::run(std::vector<ImportInput>& inputs, const Progress& pro
   }
   parser.join();
   c.parse_seconds = parse_seconds;
+  // The passes over all mail, and the index builds of a bulk load, commit
+  // once: a kill leaves the mail stored and the next import re-derives.
+  Transaction tail(store_.conn());
   auto start = Clock::now();
   // Threads and series are derived from stored mail only: nothing new
   // stored, nothing to re-derive (a repeated import stays cheap).
@@ -209,6 +221,8 @@ ImportCounts Importer::run(std::vector<ImportInput>& inputs, const Progress& pro
   if (search_index_) c.indexed = update_search_index(store_.conn(), false);
   c.search_seconds = since(start);
   start = Clock::now();
+  store_.restore_indexes();
+  tail.commit();
   store_.finish_bulk_load();
   c.finish_seconds = since(start);
   return c;

@@ -132,16 +132,26 @@ std::string_view Statement::text(int col) const {
            : std::string_view();
 }
 
-Transaction::Transaction(Connection& c) : c_(c) {
-  if (auto s = c_.exec("BEGIN IMMEDIATE"); !s) throw DbError(s.error().why);
+namespace {
+void exec_or_throw(sqlite3* db, const char* sql) {
+  char* err = nullptr;
+  if (sqlite3_exec(db, sql, nullptr, nullptr, &err) == SQLITE_OK) return;
+  std::string why = err ? err : sqlite3_errmsg(db);
+  sqlite3_free(err);
+  throw DbError(why);
+}
+}  // namespace
+
+Transaction::Transaction(Connection& c) : db_(c.handle()), joined_(!sqlite3_get_autocommit(db_)) {
+  if (!joined_) exec_or_throw(db_, "BEGIN IMMEDIATE");
 }
 
 Transaction::~Transaction() {
-  if (!done_) (void)c_.exec("ROLLBACK");
+  if (!done_ && !joined_) sqlite3_exec(db_, "ROLLBACK", nullptr, nullptr, nullptr);
 }
 
 void Transaction::commit() {
-  if (auto s = c_.exec("COMMIT"); !s) throw DbError(s.error().why);
+  if (!joined_) exec_or_throw(db_, "COMMIT");
   done_ = true;
 }
 

@@ -92,6 +92,9 @@ class MultiInsert {
   std::array<Statement, kMaxRows> by_rows_;
 };
 
+// Inside an open transaction a Transaction joins it: its commit is the
+// outer one's, and a failure rolls back with the outer one (each commit of
+// a bulk load costs an fsync; the import groups its steps in one).
 class Transaction {
  public:
   explicit Transaction(Connection& c);
@@ -100,7 +103,8 @@ class Transaction {
   void commit();
 
  private:
-  Connection& c_;
+  sqlite3* db_;  // not the Connection: it may be moved while this is open
+  bool joined_;
   bool done_ = false;
 };
 

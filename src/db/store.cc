@@ -3,6 +3,7 @@
 #include <fmt/format.h>
 
 #include <filesystem>
+#include <optional>
 
 #include "db/schema.hh"
 #include "util/sha1.hh"
@@ -95,12 +96,16 @@ Result<std::unique_ptr<Store>> Store::open(const std::string& path, bool create)
   else pragmas.insert(pragmas.begin(), "PRAGMA journal_mode = WAL");
   for (const char* pragma : pragmas)
     if (auto s = c->exec(pragma); !s) return make_error(path, s.error().why);
-  if (auto s = migrate(*c); !s) return make_error(path, s.error().why);
   try {
+    // One commit (one fsync) for the whole set-up of a new database.
+    std::optional<Transaction> setup;
+    if (fresh) setup.emplace(*c);
+    if (auto s = migrate(*c); !s) return make_error(path, s.error().why);
     auto store = std::unique_ptr<Store>(new Store(std::move(*c)));
     store->fresh_ = fresh;
     if (fresh) store->defer_indexes();
     else store->restore_indexes();
+    if (setup) setup->commit();
     return store;
   } catch (const DbError& e) {
     return make_error(path, e.what());

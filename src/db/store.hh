@@ -58,6 +58,9 @@ class Store {
   // A database created by this Store was filled without WAL; switch it to
   // WAL now that the bulk load is done.
   void finish_bulk_load();
+  // Builds the indexes a bulk load deferred (part of finish_bulk_load; an
+  // import calls it inside its last transaction).
+  void restore_indexes();
 
   // Rebuilds what is derived from all stored mail (db/derive.cc): threads,
   // ghosts and messages.thread_id from the stored refs; series, cover
@@ -84,7 +87,6 @@ class Store {
                       const Mail& m);
   void insert_problem(std::int64_t message_id, const Problem& p);
   void defer_indexes();
-  void restore_indexes();
   void insert_patch(std::int64_t message_id, const std::string& msgid, const PatchFacts& f);
 
   Connection conn_;
