@@ -1,8 +1,92 @@
-// Placeholder until the FTS5 index lands (issue 4).
+// search_fts is a contentless FTS5 table (schema/0002_search.sql): this
+// pass reads each new message's text from where it is stored and hands it
+// to FTS5 to tokenize. docs/SCHEMA.md, "search_fts", has the costs.
 #include "db/search_index.hh"
 
-namespace mlidx::db {
+#include <optional>
+#include <string>
+#include <string_view>
 
-std::int64_t update_search_index(Connection&, bool) { return 0; }
+namespace mlidx::db {
+namespace {
+
+void exec(Connection& c, const char* sql) {
+  if (auto s = c.exec(sql); !s) throw DbError(s.error().why);
+}
+
+// A patch's body is its commit message and diffstat: its diff would double
+// the text to tokenize, for words dfn: finds better. Any other mail's is its
+// cleaned text (signature and list footer cut).
+constexpr const char* kMessages =
+    "SELECT m.id, m.subject, m.from_name || ' ' || m.from_email, "
+    "coalesce((SELECT p.content FROM patch_data p WHERE p.message_id = m.id), "
+    "         (SELECT substr(b.body, b.text_start + 1, b.text_len) FROM bodies b "
+    "           WHERE b.message_id = m.id)) "
+    "FROM messages m WHERE m.id > (SELECT indexed_upto FROM search_state) ORDER BY m.id";
+
+// Recipients are appended in message order (schema/0001_init.sql), so the
+// rows of the new messages follow in rowid order from the first one's: one
+// scan of the table, instead of an index lookup per row (half the cost of
+// reading the text to index, measured on the 10k corpus).
+constexpr const char* kRecipients =
+    "SELECT message_id, kind = 'cc', name || ' ' || email FROM recipients "
+    "WHERE rowid >= (SELECT min(rowid) FROM recipients "
+    "                 WHERE message_id > (SELECT indexed_upto FROM search_state)) "
+    "ORDER BY rowid";
+
+// The To and Cc addresses of message `id` from the recipients scan `r`
+// (on its next row; `more` is false once it is done).
+void take_recipients(Statement& r, bool& more, std::int64_t id, std::string& to, std::string& cc) {
+  to.clear();
+  cc.clear();
+  while (more && r.int64(0) < id) more = r.step();
+  for (; more && r.int64(0) == id; more = r.step()) {
+    std::string& out = r.int64(1) ? cc : to;
+    if (!out.empty()) out += ", ";
+    out += r.text(2);
+  }
+}
+
+// The text without the lines it quotes ("> ..."): those are the words of
+// the mail it answers, indexed with that mail. Replies quote a lot: on the
+// 10k corpus 56 % of the body text, whose tokenizing was half the pass.
+void own_lines(std::string_view text, std::string& out) {
+  out.clear();
+  std::size_t pos = 0;
+  while (pos < text.size()) {
+    std::size_t nl = text.find('\n', pos);
+    std::size_t end = nl == std::string_view::npos ? text.size() : nl + 1;
+    if (text[pos] != '>') out.append(text.substr(pos, end - pos));
+    pos = end;
+  }
+}
+
+}  // namespace
+
+std::int64_t update_search_index(Connection& c, bool rebuild) {
+  std::optional<Transaction> tx;
+  if (sqlite3_get_autocommit(c.handle())) tx.emplace(c);
+  if (rebuild) {
+    exec(c, "INSERT INTO search_fts (search_fts) VALUES ('delete-all')");
+    exec(c, "UPDATE search_state SET indexed_upto = 0");
+  }
+  Statement mail(c, kMessages), rcpt(c, kRecipients);
+  Statement add(c, "INSERT INTO search_fts (rowid, subject, from_addr, to_addr, cc_addr, body) "
+                   "VALUES (?, ?, ?, ?, ?, ?)");
+  std::string to, cc, body;
+  std::int64_t added = 0;
+  bool more = rcpt.step();
+  while (mail.step()) {
+    std::int64_t id = mail.int64(0);
+    take_recipients(rcpt, more, id, to, cc);
+    own_lines(mail.text(3), body);
+    add.bind(1, id).bind(2, mail.text(1)).bind(3, mail.text(2)).bind(4, to).bind(5, cc).bind(6, body);
+    add.run();
+    ++added;
+  }
+  if (added > 0) exec(c, "UPDATE search_state SET indexed_upto = (SELECT coalesce(max(id), 0) FROM messages)");
+  if (tx) tx->commit();
+  return added;
+}
 
 }  // namespace mlidx::db
