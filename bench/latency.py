@@ -21,21 +21,20 @@ BUDGET = {"show": 10, "thread": 10, "series": 10, "search": 50}
 
 # Representative searches: one per prefix, phrases, ranges, combinations.
 SEARCHES = [
-    "s:powerpc",
+    "powerpc",  # the worst case: 5,000 hits, all ranked and printed
+    "s:kvm",
     "f:mpe@ellerman.id.au",
-    "a:linuxppc-dev@lists.ozlabs.org",
-    "t:netdev@vger.kernel.org",
-    "c:stable@vger.kernel.org",
-    "b:\"memory leak\"",
-    "\"page table\"",
+    'f:"Christophe Leroy"',
+    '"memory leak"',
+    'b:"stack protector"',
     "d:2019-06-01..2019-06-30",
     "dfn:arch/powerpc/kernel/",
-    "dfn:arch/powerpc/*",
+    "dfn:arch/powerpc/*/setup*.c",
     "s:powerpc dfn:arch/powerpc/kernel/setup_64.c",
-    "s:kvm OR s:xive",
-    "s:powerpc NOT s:kvm d:2019-09-01..",
-    "l:linuxppc-dev.lists.ozlabs.org s:fix",
-    "f:christophe b:\"Reviewed-by\"",
+    "f:ellerman d:2019-07-01..2019-07-31 NOT s:kvm",
+    "(s:xive OR s:pseries) c:linuxppc-dev NOT b:radix",
+    "a:npiggin s:radix*",
+    'l:linuxppc-dev s:"fix build"',
 ]
 
 

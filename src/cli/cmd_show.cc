@@ -7,6 +7,7 @@
 #include <cstdlib>
 
 #include "cli/commands.hh"
+#include "cli/listing.hh"
 #include "cli/common.hh"
 #include "cli/options.hh"
 #include "cli/record.hh"
@@ -14,29 +15,6 @@
 
 namespace mlidx::cli {
 namespace {
-
-// Mail text made safe for a terminal: C0 and C1 controls and DEL dropped
-// (ESC starts colour, cursor and title sequences; CSI is U+009B). Tab and
-// line feed stay in body text; in a one-line field they become spaces.
-std::string for_terminal(std::string_view s, bool one_line = true) {
-  std::string repaired = is_valid_utf8(s) ? std::string() : repair_utf8(s);
-  std::string_view in = repaired.empty() ? s : repaired;
-  std::string out;
-  out.reserve(in.size());
-  std::size_t run = 0;  // start of the bytes kept as they are
-  for (std::size_t i = 0; i < in.size(); ++i) {
-    unsigned char c = static_cast<unsigned char>(in[i]);
-    bool c1 = c == 0xC2 && i + 1 < in.size() && static_cast<unsigned char>(in[i + 1]) < 0xA0;
-    if (c >= 0x20 && c != 0x7F && !c1) continue;
-    if (!one_line && (c == '\n' || c == '\t')) continue;
-    out.append(in.substr(run, i - run));
-    if (c == '\n' || c == '\t') out += ' ';
-    if (c1) ++i;
-    run = i + 1;
-  }
-  out.append(in.substr(run));
-  return out;
-}
 
 // https://no-color.org: colour only for a terminal, and never with NO_COLOR.
 struct Style {
@@ -65,41 +43,41 @@ std::string file_line(const FileChange& f) {
 
 void print_patch_fields(const Style& st, const Record& r) {
   if (r.series)
-    field(st, "Series:", fmt::format("#{} {} (v{}), patch {} of {}", r.series->id, for_terminal(r.series->name),
+    field(st, "Series:", fmt::format("#{} {} (v{}), patch {} of {}", r.series->id, terminal_text(r.series->name),
                                      r.series->version, r.number.value_or(1), r.total.value_or(1)));
   if (r.hash) field(st, "Hash:", *r.hash);
   field(st, "A/R/T:", fmt::format("{}/{}/{}", r.tags.acked, r.tags.reviewed, r.tags.tested));
-  if (r.pull_url) field(st, "Pull-URL:", for_terminal(*r.pull_url));
+  if (r.pull_url) field(st, "Pull-URL:", terminal_text(*r.pull_url));
   for (std::size_t i = 0; i < r.files.size(); ++i)
-    field(st, i ? "" : "Files:", for_terminal(file_line(r.files[i])));
+    field(st, i ? "" : "Files:", terminal_text(file_line(r.files[i])));
   for (std::size_t i = 0; i < r.trailers.size(); ++i) {
     const auto& t = r.trailers[i];
     std::string from = t.source_msgid == r.msgid ? ""
                        : t.inherited          ? fmt::format(" (<{}>, on the cover letter)", t.source_msgid)
                                               : fmt::format(" (<{}>)", t.source_msgid);
-    field(st, i ? "" : "Trailers:", for_terminal(t.name + ": " + t.value + from));
+    field(st, i ? "" : "Trailers:", terminal_text(t.name + ": " + t.value + from));
   }
 }
 
 void print_header(const Style& st, const Record& r) {
   std::string from = r.from_name.empty() ? r.from_email : r.from_name + " <" + r.from_email + ">";
-  field(st, "From:", for_terminal(from));
+  field(st, "From:", terminal_text(from));
   field(st, "Date:", r.date.value_or("-"));
-  field(st, "Subject:", for_terminal(r.subject));
-  field(st, "Message-ID:", for_terminal("<" + r.msgid + ">"));
+  field(st, "Subject:", terminal_text(r.subject));
+  field(st, "Message-ID:", terminal_text("<" + r.msgid + ">"));
   field(st, "Kind:", fmt::format("{} (id {})", r.kind, r.id));
   if (r.kind == "patch") print_patch_fields(st, r);
   if (r.kind == "cover" && r.series)
-    field(st, "Series:", fmt::format("#{} {} (v{}), {} patches", r.series->id, for_terminal(r.series->name),
+    field(st, "Series:", fmt::format("#{} {} (v{}), {} patches", r.series->id, terminal_text(r.series->name),
                                      r.series->version, r.series->total));
   if (r.parent)
-    field(st, "Answers:", for_terminal(fmt::format("{} #{} <{}> {}", r.parent->kind, r.parent->id,
+    field(st, "Answers:", terminal_text(fmt::format("{} #{} <{}> {}", r.parent->kind, r.parent->id,
                                                    r.parent->msgid, r.parent->name)));
 }
 
 // The diff is made safe once, then coloured line by line into one buffer.
 void print_diff(const Style& st, std::string_view raw_diff) {
-  std::string diff = for_terminal(raw_diff, false);
+  std::string diff = terminal_text(raw_diff, Lines::Keep);
   std::string out;
   out.reserve(diff.size() + diff.size() / 8);
   for (std::string_view rest = diff; !rest.empty();) {
@@ -122,7 +100,7 @@ void print_diff(const Style& st, std::string_view raw_diff) {
 void print_human(const Record& r) {
   Style st = style_for_stdout();
   print_header(st, r);
-  if (!r.content.empty()) fmt::print("\n{}\n", for_terminal(r.content, false));
+  if (!r.content.empty()) fmt::print("\n{}\n", terminal_text(r.content, Lines::Keep));
   if (!r.diff.empty()) {
     fmt::print("\n");
     print_diff(st, r.diff);
@@ -133,7 +111,7 @@ int show(db::Connection& c, const Args& args) {
   RecordReader reader(c);
   const std::string& arg = args.positional[0];
   auto not_found = [&] {
-    return report({"show", fmt::format("no message with id or Message-ID '{}'", for_terminal(arg))});
+    return report({"show", fmt::format("no message with id or Message-ID '{}'", terminal_text(arg))});
   };
   auto id = reader.find(arg);
   if (!id) return not_found();

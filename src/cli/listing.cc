@@ -2,6 +2,9 @@
 
 #include <fmt/format.h>
 
+#include <array>
+#include <cstdint>
+
 
 #include "cli/output.hh"
 #include "util/text.hh"
@@ -15,22 +18,32 @@ bool is_continuation(unsigned char c) { return (c & 0xC0) == 0x80; }
 
 }  // namespace
 
-std::string terminal_text(std::string_view s) {
-  std::string in = repair_utf8(s), out;
+std::string terminal_text(std::string_view s, Lines lines) {
+  // 1: look closer (C0 controls, DEL, 0xC2 which may start a C1 control).
+  static constexpr auto kind = [] {
+    std::array<std::uint8_t, 256> k{};
+    for (int c = 0; c < 0x20; ++c) k[static_cast<std::size_t>(c)] = 1;
+    k[0x7F] = k[0xC2] = 1;
+    return k;
+  }();
+  std::string repaired = is_valid_utf8(s) ? std::string() : repair_utf8(s);
+  std::string_view in = repaired.empty() ? s : std::string_view(repaired);
+  std::string out;
   out.reserve(in.size());
+  std::size_t run = 0;  // start of the bytes kept as they are
   for (std::size_t i = 0; i < in.size(); ++i) {
     auto c = static_cast<unsigned char>(in[i]);
-    if (c == '\t' || c == '\n' || c == '\r') {
-      out.push_back(' ');
-    } else if (c < 0x20 || c == 0x7F) {
-      out.append(kReplacement);
-    } else if (c == 0xC2 && i + 1 < in.size() && static_cast<unsigned char>(in[i + 1]) <= 0x9F) {
-      out.append(kReplacement);  // U+0080..U+009F: C1 controls (0x9B is CSI)
-      ++i;
-    } else {
-      out.push_back(in[i]);
-    }
+    if (!kind[c]) continue;
+    bool c1 = c == 0xC2 && i + 1 < in.size() && static_cast<unsigned char>(in[i + 1]) <= 0x9F;
+    if (c == 0xC2 && !c1) continue;
+    if (lines == Lines::Keep && (c == '\n' || c == '\t')) continue;
+    out.append(in.substr(run, i - run));
+    if (c == '\t' || c == '\n' || c == '\r') out += ' ';
+    else out.append(kReplacement);  // 0x9B is CSI: as dangerous as ESC
+    i += c1;
+    run = i + 1;
   }
+  out.append(in.substr(run));
   return out;
 }
 

@@ -11,10 +11,12 @@
 
 namespace mlidx::cli {
 
-// Mail text for one line of a terminal: invalid UTF-8 repaired; C0 and C1
-// controls and DEL (an ESC or CSI in a subject could rewrite the screen)
-// become U+FFFD; tabs and line breaks become spaces.
-std::string terminal_text(std::string_view s);
+// Mail text for a terminal: invalid UTF-8 repaired; C0 and C1 controls and
+// DEL (an ESC or CSI in a subject could rewrite the screen) become U+FFFD.
+// For one line (the default) tabs and line breaks become spaces; with
+// Lines::Keep (a body) tabs and line feeds stay.
+enum class Lines { One, Keep };
+std::string terminal_text(std::string_view s, Lines lines = Lines::One);
 // "2026-11-22T03:42:37" -> "2026-11-22 03:42"; an empty date -> "-".
 std::string short_date(std::string_view iso);
 // Width in code points: good enough for aligning mail text.
