@@ -91,7 +91,7 @@ Result<std::unique_ptr<Store>> Store::open(const std::string& path, bool create)
   // page instead of a chain of overflow pages. docs/PERFORMANCE.md has the
   // measurements behind both choices.
   std::vector<const char*> pragmas = {"PRAGMA synchronous = NORMAL", "PRAGMA foreign_keys = OFF",
-                                      "PRAGMA cache_size = -65536"};
+                                      "PRAGMA cache_size = -65536", "PRAGMA threads = 2"};
   if (fresh) pragmas.insert(pragmas.begin(), {"PRAGMA page_size = 65536", "PRAGMA journal_mode = DELETE"});
   else pragmas.insert(pragmas.begin(), "PRAGMA journal_mode = WAL");
   for (const char* pragma : pragmas)
