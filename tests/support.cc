@@ -62,17 +62,21 @@ void write_file(const fs::path& p, const std::string& data) {
 namespace {
 std::string shell_quote(const std::string& s) {
   std::string q = "'";
-  for (char c : s) q += c == '\'' ? std::string("'\\''") : std::string(1, c);
-  return q + "'";
+  for (char c : s) {
+    if (c == '\'') q.append("'\\''");
+    else q.push_back(c);
+  }
+  q.push_back('\'');
+  return q;
 }
 }  // namespace
 
 Run run_mlidx(const std::vector<std::string>& args) {
   TempDir t;
   std::string cmd = shell_quote(MLIDX_BIN);
-  for (const auto& a : args) cmd += " " + shell_quote(a);
-  cmd += " >" + shell_quote((t / "out").string()) + " 2>" + shell_quote((t / "err").string()) +
-         " </dev/null";
+  for (const auto& a : args) cmd.append(" ").append(shell_quote(a));
+  cmd.append(" >").append(shell_quote((t / "out").string()));
+  cmd.append(" 2>").append(shell_quote((t / "err").string())).append(" </dev/null");
   int status = std::system(cmd.c_str());
   Run r;
   r.code = WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status);
@@ -156,7 +160,7 @@ void put_utf8(std::string& out, std::uint32_t cp) {
   }
 }
 
-struct JsonReader {
+struct JsonParser {
   std::string_view s;
   std::size_t i = 0;
 
@@ -187,6 +191,9 @@ struct JsonReader {
       if (i >= s.size()) fail("unterminated string");
       char c = s[i++];
       if (c == '"') return out;
+      // mlidx must escape control bytes in its JSON output; a raw one is
+      // malformed JSON, not text to pass on.
+      if (static_cast<unsigned char>(c) < 0x20) fail("control character in string");
       if (c != '\\') {
         out += c;
         continue;
@@ -229,29 +236,36 @@ struct JsonReader {
       }
     }
   }
-  // Skips any value; returns it as text when it is a string or a scalar.
-  std::optional<std::string> value() {
+  Json value() {
     ws();
     if (i >= s.size()) fail("value expected");
+    Json v;
     char c = s[i];
-    if (c == '"') return str();
+    if (c == '"') {
+      v.kind = Json::String;
+      v.text = str();
+      return v;
+    }
     if (c == '{' || c == '[') {
+      v.kind = c == '{' ? Json::Object : Json::Array;
       char close = c == '{' ? '}' : ']';
       ++i;
       ws();
       if (i < s.size() && s[i] == close) {
         ++i;
-        return std::nullopt;
+        return v;
       }
       while (true) {
-        if (close == '}') {
+        if (v.kind == Json::Object) {
           ws();
-          str();
+          std::string key = str();
           ws();
           if (i >= s.size() || s[i] != ':') fail("':' expected");
           ++i;
+          v.members.emplace_back(std::move(key), value());
+        } else {
+          v.items.push_back(value());
         }
-        value();
         ws();
         if (i < s.size() && s[i] == ',') {
           ++i;
@@ -259,47 +273,40 @@ struct JsonReader {
         }
         if (i < s.size() && s[i] == close) {
           ++i;
-          return std::nullopt;
+          return v;
         }
-        fail("',' or end of container expected");
+        fail(close == '}' ? "',' or '}' expected" : "',' or ']' expected");
       }
     }
     std::size_t start = i;
     while (i < s.size() && s[i] != ',' && s[i] != '}' && s[i] != ']' && s[i] != ' ' && s[i] != '\n') ++i;
     if (start == i) fail("scalar expected");
-    std::string lit(s.substr(start, i - start));
-    if (lit == "null") return std::nullopt;
-    return lit;
+    v.text = s.substr(start, i - start);
+    v.kind = v.text == "null" ? Json::Null : Json::Scalar;
+    return v;
   }
 };
 
-// Top-level members of one JSON object: strings decoded, numbers and
-// true/false as written, null and nested containers left out.
 }  // namespace
 
-std::map<std::string, std::string> json_fields(std::string_view line) {
-  JsonReader r{line};
+Json parse_json(std::string_view json) {
+  JsonParser p{json};
+  Json v = p.value();
+  p.ws();
+  if (p.i != json.size()) p.fail("trailing text");
+  return v;
+}
+
+std::map<std::string, std::string> json_fields(std::string_view json) {
+  JsonParser p{json};
+  p.ws();
+  if (p.i >= json.size() || json[p.i] != '{') p.fail("object expected");
+  // Not parse_json: what follows the object is left unread.
+  Json object = p.value();
   std::map<std::string, std::string> out;
-  r.ws();
-  if (r.i >= line.size() || line[r.i] != '{') r.fail("object expected");
-  ++r.i;
-  r.ws();
-  if (r.i < line.size() && line[r.i] == '}') return out;
-  while (true) {
-    r.ws();
-    std::string key = r.str();
-    r.ws();
-    if (r.i >= line.size() || line[r.i] != ':') r.fail("':' expected");
-    ++r.i;
-    if (auto v = r.value()) out[key] = *v;
-    r.ws();
-    if (r.i < line.size() && line[r.i] == ',') {
-      ++r.i;
-      continue;
-    }
-    if (r.i < line.size() && line[r.i] == '}') return out;
-    r.fail("',' or '}' expected");
-  }
+  for (auto& [key, v] : object.members)
+    if (v.kind == Json::String || v.kind == Json::Scalar) out[key] = std::move(v.text);
+  return out;
 }
 
 }  // namespace mlidx::test

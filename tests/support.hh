@@ -6,6 +6,7 @@
 #include <optional>
 #include <string_view>
 #include <string>
+#include <utility>
 #include <vector>
 
 namespace mlidx::test {
@@ -47,9 +48,36 @@ std::string query1(const fs::path& db, const std::string& sql);
 // All rows of a query, columns joined by '|', rows by '\n'.
 std::string query(const fs::path& db, const std::string& sql);
 
+// A JSON value with its nesting (json_fields keeps only top-level strings
+// and scalars).
+struct Json {
+  enum Kind { Null, Scalar, String, Array, Object } kind = Null;
+  std::string text;  // String: decoded; Scalar: as written (numbers, true, false)
+  std::vector<Json> items;
+  std::vector<std::pair<std::string, Json>> members;
+
+  const Json* find(const std::string& key) const {
+    for (const auto& [k, v] : members)
+      if (k == key) return &v;
+    return nullptr;
+  }
+  const Json& operator[](const std::string& key) const {
+    static const Json null;
+    const Json* v = find(key);
+    return v ? *v : null;
+  }
+  bool operator==(const Json&) const = default;
+};
+
+// One JSON value. Throws std::runtime_error on malformed JSON, text after
+// the value included. Numbers and literals are taken as written, not
+// checked; a lone surrogate escape decodes to U+FFFD.
+Json parse_json(std::string_view json);
+
 // Top-level members of one JSON object (one line of the expected JSONL
 // files, or a seed record): strings decoded, numbers and true/false as
-// written, null and nested containers left out. Throws on malformed JSON.
+// written, null and nested containers left out. Throws on malformed JSON;
+// text after the object is not read (a line of a JSON array ends in ',').
 std::map<std::string, std::string> json_fields(std::string_view json);
 
 }  // namespace mlidx::test

@@ -6,161 +6,14 @@
 #include <doctest/doctest.h>
 #include <unistd.h>
 
-#include <cstdint>
 #include <cstdio>
 #include <cstdlib>
-#include <stdexcept>
 
 #include "support.hh"
 
 using namespace mlidx::test;
 
 namespace {
-
-// A JSON value with its nesting (support.hh's json_fields keeps only
-// top-level strings; the seeds' submitter, series and headers are nested).
-struct Json {
-  enum Kind { Null, Scalar, String, Array, Object } kind = Null;
-  std::string text;  // String: decoded; Scalar: as written (numbers, true, false)
-  std::vector<Json> items;
-  std::vector<std::pair<std::string, Json>> members;
-
-  const Json* find(const std::string& key) const {
-    for (const auto& [k, v] : members)
-      if (k == key) return &v;
-    return nullptr;
-  }
-  const Json& operator[](const std::string& key) const {
-    static const Json null;
-    const Json* v = find(key);
-    return v ? *v : null;
-  }
-  bool operator==(const Json&) const = default;
-};
-
-void put_utf8(std::string& out, std::uint32_t cp) {
-  if (cp < 0x80) {
-    out += static_cast<char>(cp);
-  } else if (cp < 0x800) {
-    out += static_cast<char>(0xC0 | (cp >> 6));
-    out += static_cast<char>(0x80 | (cp & 0x3F));
-  } else if (cp < 0x10000) {
-    out += static_cast<char>(0xE0 | (cp >> 12));
-    out += static_cast<char>(0x80 | ((cp >> 6) & 0x3F));
-    out += static_cast<char>(0x80 | (cp & 0x3F));
-  } else {
-    out += static_cast<char>(0xF0 | (cp >> 18));
-    out += static_cast<char>(0x80 | ((cp >> 12) & 0x3F));
-    out += static_cast<char>(0x80 | ((cp >> 6) & 0x3F));
-    out += static_cast<char>(0x80 | (cp & 0x3F));
-  }
-}
-
-struct JsonParser {
-  std::string_view s;
-  std::size_t i = 0;
-
-  [[noreturn]] void fail(const char* what) const {
-    throw std::runtime_error(std::string("JSON: ") + what + " at offset " + std::to_string(i));
-  }
-  void ws() {
-    while (i < s.size() && (s[i] == ' ' || s[i] == '\t' || s[i] == '\n' || s[i] == '\r')) ++i;
-  }
-  void expect(char c) {
-    ws();
-    if (i >= s.size() || s[i] != c) fail("unexpected character");
-    ++i;
-  }
-  std::uint32_t hex4() {
-    if (i + 4 > s.size()) fail("short \\u escape");
-    std::uint32_t v = static_cast<std::uint32_t>(std::stoul(std::string(s.substr(i, 4)), nullptr, 16));
-    i += 4;
-    return v;
-  }
-  std::string str() {
-    expect('"');
-    std::string out;
-    while (true) {
-      if (i >= s.size()) fail("unterminated string");
-      char c = s[i++];
-      if (c == '"') return out;
-      if (static_cast<unsigned char>(c) < 0x20) fail("control character in string");
-      if (c != '\\') {
-        out += c;
-        continue;
-      }
-      char e = i < s.size() ? s[i++] : '\0';
-      switch (e) {
-        case '"': case '\\': case '/': out += e; break;
-        case 'b': out += '\b'; break;
-        case 'f': out += '\f'; break;
-        case 'n': out += '\n'; break;
-        case 'r': out += '\r'; break;
-        case 't': out += '\t'; break;
-        case 'u': {
-          std::uint32_t cp = hex4();
-          if (cp >= 0xD800 && cp <= 0xDBFF) {  // a surrogate pair, as Python writes non-BMP text
-            if (s.substr(i, 2) != "\\u") fail("lone surrogate");
-            i += 2;
-            cp = 0x10000 + ((cp - 0xD800) << 10) + (hex4() - 0xDC00);
-          }
-          put_utf8(out, cp);
-          break;
-        }
-        default: fail("unknown escape");
-      }
-    }
-  }
-  Json value() {
-    ws();
-    if (i >= s.size()) fail("value expected");
-    Json v;
-    char c = s[i];
-    if (c == '"') {
-      v.kind = Json::String;
-      v.text = str();
-    } else if (c == '[' || c == '{') {
-      v.kind = c == '[' ? Json::Array : Json::Object;
-      char close = c == '[' ? ']' : '}';
-      ++i;
-      ws();
-      if (i < s.size() && s[i] == close) {
-        ++i;
-        return v;
-      }
-      while (true) {
-        if (v.kind == Json::Array) {
-          v.items.push_back(value());
-        } else {
-          std::string k = str();
-          expect(':');
-          v.members.emplace_back(k, value());
-        }
-        ws();
-        if (i < s.size() && s[i] == ',') {
-          ++i;
-          continue;
-        }
-        expect(close);
-        return v;
-      }
-    } else {
-      std::size_t end = s.find_first_of(",]} \t\r\n", i);
-      v.text = s.substr(i, end - i);
-      v.kind = v.text == "null" ? Json::Null : Json::Scalar;
-      i = end == std::string_view::npos ? s.size() : end;
-    }
-    return v;
-  }
-};
-
-Json parse_json(std::string_view s) {
-  JsonParser p{s};
-  Json v = p.value();
-  p.ws();
-  if (p.i != s.size()) p.fail("trailing text");
-  return v;
-}
 
 const std::string kCoverV2 = "cover.1795318958.git.maintainers@users.noreply.r-seed-fad1749f.example";
 const std::string kPatch2V1 =
@@ -215,6 +68,7 @@ TEST_CASE("show: --json rebuilds the seed records" * doctest::skip(skip_without_
   Archive a({dir / "seeds.mbox"});
   for (const char* file : {"patch-2216640.json", "cover-808432.json"}) {
     CAPTURE(file);
+    // parse_json, not json_fields: the seeds' submitter, series and headers are nested.
     Json seed = parse_json(read_file(dir / file));
     Run r = a.show({"--json", seed["msgid"].text});
     REQUIRE(r.code == 0);

@@ -196,7 +196,7 @@ std::unordered_set<std::string> Store::known_keys() {
 }
 
 ParsedMail Store::prepare(std::string_view raw, std::string key) {
-  ParsedMail p{std::move(key), parse_mail(raw), {}};
+  ParsedMail p{std::move(key), parse_mail(raw), {}, {}, {}};
   p.headers_json = headers_json(p.mail.headers, raw);
   p.mail.headers = {};
   p.patch = read_patch_facts(p.mail);

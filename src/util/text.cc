@@ -48,8 +48,6 @@ std::size_t skip_ascii(std::string_view s, std::size_t i) {
   return i;
 }
 
-bool is_space_or_tab(char c) { return c == ' ' || c == '\t'; }
-
 char ascii_lower(char c) {
   return (c >= 'A' && c <= 'Z') ? static_cast<char>(c - 'A' + 'a') : c;
 }
