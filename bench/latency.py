@@ -41,10 +41,14 @@ SEARCHES = [
 def pick(db):
     c = sqlite3.connect(f"file:{db}?mode=ro", uri=True)
     one = lambda sql: c.execute(sql).fetchone()[0]
+    median_patch = one("SELECT id FROM messages WHERE kind = 'patch' ORDER BY size "
+                       "LIMIT 1 OFFSET (SELECT count(*) / 2 FROM messages WHERE kind = 'patch')")
     return [
-        ("show", "patch with most files", ["show", str(one(
+        ("show", "patch of median size", ["show", str(median_patch)]),
+        ("show", "--json of that patch", ["show", "--json", str(median_patch)]),
+        ("show", "patch with most files (425 KB)", ["show", str(one(
             "SELECT patch_id FROM patch_files GROUP BY patch_id ORDER BY count(*) DESC LIMIT 1"))]),
-        ("show", "--json of that patch", ["show", "--json", str(one(
+        ("show", "--json of the patch with most files", ["show", "--json", str(one(
             "SELECT patch_id FROM patch_files GROUP BY patch_id ORDER BY count(*) DESC LIMIT 1"))]),
         ("show", "a comment by Message-ID", ["show", one(
             "SELECT msgid FROM messages WHERE kind = 'comment' ORDER BY id LIMIT 1")]),
