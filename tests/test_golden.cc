@@ -175,3 +175,24 @@ TEST_CASE("golden: stats over data/, as text and as JSON") {
   CHECK(bad.code == 2);
   CHECK(bad.err == "mlidx: stats: unexpected argument 'extra' (see 'mlidx stats --help')\n");
 }
+
+TEST_CASE("golden: sql over data/ in every output format") {
+  Sample s;
+  REQUIRE(s.run.code == 0);
+  const std::string q =
+      "SELECT s.id, s.version, s.received || '/' || s.total AS got, s.name, "
+      "(SELECT count(*) FROM trailers t JOIN patch_series ps ON ps.patch_id = t.patch_id "
+      "WHERE ps.series_id = s.id) AS trailers FROM series s ORDER BY s.id";
+  std::string got;
+  for (const char* format : {"--table", "--tsv", "--csv", "--json", "--jsonl"}) {
+    Run r = run_mlidx({"sql", format, q, "--db", s.db.string()});
+    CHECK(r.code == 0);
+    got += std::string("$ mlidx sql ") + format + "\n" + r.out + "\n";
+  }
+  Run r = run_mlidx({"sql", "--tsv", "SELECT subject FROM messages WHERE from_email = ? ORDER BY id",
+                     "zoe@example.net", "--db", s.db.string()});
+  got += "$ mlidx sql --tsv ... ? zoe@example.net\n" + r.out;
+  fs::path golden = fs::path(MLIDX_SOURCE_DIR) / "tests" / "golden" / "sql.txt";
+  if (const char* u = std::getenv("MLIDX_UPDATE_GOLDEN"); u && *u == '1') write_file(golden, got);
+  CHECK(got == read_file(golden));
+}
