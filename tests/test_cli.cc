@@ -144,6 +144,25 @@ TEST_CASE("cli: --list-id sets the list of mail that names none") {
   CHECK(query1(db, "SELECT list_id FROM messages") == "foo.example.org");
 }
 
+TEST_CASE("cli: an import stopped before its derive pass is completed by the next one") {
+  TempDir t;
+  auto db = (t / "m.db").string();
+  auto series = (fs::path(MLIDX_SOURCE_DIR) / "data" / "series.mbox").string();
+  REQUIRE(run_mlidx({"import", "--quiet", "--db", db, series}).code == 0);
+  const std::string derived =
+      "SELECT (SELECT group_concat(thread_id || kind) FROM messages), (SELECT count(*) FROM threads), "
+      "(SELECT group_concat(name) FROM series)";
+  std::string before = query(db, derived);
+  // The state a kill between the data commit and the derive commit leaves.
+  for (const char* undo : {"UPDATE messages SET thread_id = NULL, kind = 'message'", "DELETE FROM threads",
+                           "DELETE FROM series"})
+    REQUIRE(run_mlidx({"sql", "--write", "--db", db, undo}).code == 0);
+  Run r = run_mlidx({"import", "--db", db, series});
+  CHECK(r.code == 0);
+  CHECK(r.out.find("0 new, 6 duplicates") != std::string::npos);
+  CHECK(query(db, derived) == before);
+}
+
 TEST_CASE("cli: the same mail twice in one input is stored once, new database or not") {
   TempDir t;
   write_file(t / "twice.mbox", kMail + "\n" + kMail);

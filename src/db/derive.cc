@@ -15,8 +15,8 @@ StoredMail load_stored_mail(Connection& c) {
   std::unordered_map<std::int64_t, std::size_t> index;
   Statement all(c,
       "SELECT id, msgid, coalesce(date, ''), subject, coalesce(in_reply_to, ''), "
-      "from_name, lower(from_email), list_id, kind = 'patch', pw_ignore, has_text "
-      "FROM messages ORDER BY id");
+      "from_name, lower(from_email), list_id, id IN (SELECT message_id FROM patch_data), "
+      "pw_ignore, has_text FROM messages ORDER BY id");
   while (all.step()) {
     index.emplace(all.int64(0), m.threading.size());
     m.threading.push_back({all.int64(0), std::string(all.text(1)), std::string(all.text(2)),

@@ -207,8 +207,9 @@ ImportCounts Importer::run(std::vector<ImportInput>& inputs, const Progress& pro
   Transaction tail(store_.conn());
   auto start = Clock::now();
   // Threads and series are derived from stored mail only: nothing new
-  // stored, nothing to re-derive (a repeated import stays cheap).
-  if (c.added > 0 || c.variants > 0) {
+  // stored, nothing to re-derive (a repeated import stays cheap) - unless
+  // an earlier import was stopped before its derive pass committed.
+  if (c.added > 0 || c.variants > 0 || store_.derive_pending()) {
     auto d = store_.rederive();
     c.threads = d.threads;
     c.series = d.series;

@@ -169,6 +169,13 @@ Store::KindCounts Store::kind_counts() {
 
 std::int64_t Store::series_count() { return count_of(conn_, "SELECT count(*) FROM series"); }
 
+// The derive pass sets every thread_id in one transaction, so the newest
+// message without one means an import stopped after storing mail and before
+// its derive pass committed.
+bool Store::derive_pending() {
+  return count_of(conn_, "SELECT thread_id IS NULL FROM messages ORDER BY id DESC LIMIT 1") != 0;
+}
+
 void Store::finish_bulk_load() {
   if (!fresh_) return;
   restore_indexes();

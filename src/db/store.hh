@@ -76,6 +76,8 @@ class Store {
     std::int64_t patches = 0, covers = 0, comments = 0;
   };
   KindCounts kind_counts();
+  // True when stored mail is newer than the last derive pass.
+  bool derive_pending();
   // What the last passes left, without re-deriving anything.
   ThreadStats thread_stats();
   std::int64_t series_count();
