@@ -23,6 +23,10 @@ struct HeaderBlock {
 // Limits that keep header parsing linear and bounded (public-inbox and
 // mimetic's quadratic field parser are the cautionary cases).
 inline constexpr std::size_t kMaxHeaderFields = 4096;
+// A field longer than this is stored as written but not decoded: no real
+// header comes near it (a 512-id References is ~30 KB), and decoding a
+// multi-megabyte value would only make the text of the headers view huge.
+inline constexpr std::size_t kMaxDecodedField = 256u << 10;
 
 HeaderBlock split_header(std::string_view message, Problems& problems);
 

@@ -114,10 +114,11 @@ bool is_own_address(const Mail& m, std::string_view id) {
 // last References entry. Self-references and bare addresses are junk.
 void read_references(Mail& m, const HeaderBlock& h) {
   std::vector<std::string> irt, refs;
+  std::size_t dropped = 0;
   for (const auto& f : h.fields) {
     bool is_irt = iequals(f.name, "In-Reply-To");
     if (!is_irt && !iequals(f.name, "References")) continue;
-    for (auto& id : parse_msgid_refs(unfold(f.value))) {
+    for (auto& id : parse_msgid_refs(unfold(f.value), &dropped)) {
       if (id == m.msgid || (is_irt && is_own_address(m, id))) continue;
       (is_irt ? irt : refs).push_back(repair_utf8(id));
     }
@@ -125,10 +126,15 @@ void read_references(Mail& m, const HeaderBlock& h) {
   if (!irt.empty()) m.in_reply_to = irt.front();
   else if (!refs.empty()) m.in_reply_to = refs.back();
   for (auto* list : {&refs, &irt})
-    for (auto& id : *list)
-      if (m.references.size() < kMaxReferences &&
-          std::find(m.references.begin(), m.references.end(), id) == m.references.end())
-        m.references.push_back(std::move(id));
+    for (auto& id : *list) {
+      if (std::find(m.references.begin(), m.references.end(), id) != m.references.end()) continue;
+      if (m.references.size() < kMaxReferences) m.references.push_back(std::move(id));
+      else ++dropped;
+    }
+  // The oldest ancestors go first; the parent and the nearest ones stay.
+  if (dropped > 0)
+    m.problems.add("references-limit", fmt::format("{} referenced ids beyond the {} kept", dropped,
+                                                   kMaxReferences));
 }
 
 bool is_body_candidate(const MimePart& p) {
@@ -190,6 +196,14 @@ Plain plain_value(std::string_view v) {
 
 Header read_header(const RawField& f, Problems& problems) {
   Header hd{f.name, trim(f.value), {}, false, false};
+  if (f.value.size() > kMaxDecodedField) {
+    problems.add("header-field-limit", fmt::format("{}: {} bytes, the first {} kept in headers "
+                                                   "(the raw mail keeps all)",
+                                                   f.name, f.value.size(), kMaxDecodedField));
+    hd.decoded = repair_utf8(unfold(f.value.substr(0, utf8_prefix_len(f.value, kMaxDecodedField))));
+    hd.is_decoded = true;
+    return hd;
+  }
   Plain p = plain_value(hd.raw);
   if (p == Plain::OneLine) return hd;
   if (p == Plain::Folded) {

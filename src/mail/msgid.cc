@@ -119,7 +119,7 @@ LenientId parse_msgid_lenient(std::string_view value) {
   return out;
 }
 
-std::vector<std::string> parse_msgid_refs(std::string_view value) {
+std::vector<std::string> parse_msgid_refs(std::string_view value, std::size_t* dropped) {
   std::vector<std::string> out;
   bool any_brackets = false;
   bool comments = true;  // off after an unclosed '(' so the scan stays linear
@@ -145,8 +145,10 @@ std::vector<std::string> parse_msgid_refs(std::string_view value) {
   }
   if (!any_brackets) add_bare(out, value);
   // Keep the newest ids: the end of References is the nearest ancestors.
-  if (out.size() > kMaxReferences)
+  if (out.size() > kMaxReferences) {
+    if (dropped) *dropped += out.size() - kMaxReferences;
     out.erase(out.begin(), out.end() - std::ptrdiff_t(kMaxReferences));
+  }
   return out;
 }
 

@@ -27,6 +27,8 @@ LenientId parse_msgid_lenient(std::string_view value);
 // put "y"/"n" there) unless it is a lone token containing '@'; whether such a
 // token is a bare address rather than an id is for the caller to judge, since
 // only it knows the mail's addresses.
-std::vector<std::string> parse_msgid_refs(std::string_view value);
+// Keeps the newest kMaxReferences ids; `dropped` (if given) counts the
+// older ones left out.
+std::vector<std::string> parse_msgid_refs(std::string_view value, std::size_t* dropped = nullptr);
 
 }  // namespace mlidx
