@@ -3,6 +3,9 @@
 #include "db/search_index.hh"
 
 #include <chrono>
+#include <csignal>
+#include <cstdlib>
+#include <cstring>
 #include <condition_variable>
 #include <deque>
 #include <mutex>
@@ -14,6 +17,13 @@ namespace mlidx::db {
 namespace {
 
 using Clock = std::chrono::steady_clock;
+
+// tests/test_crash.cc kills an import at named points, as kill -9 or a
+// power cut would: MLIDX_CRASH_AT=<point>.
+void crash_point(const char* point) {
+  static const char* at = std::getenv("MLIDX_CRASH_AT");
+  if (at && std::strcmp(at, point) == 0) std::raise(SIGKILL);
+}
 
 double since(Clock::time_point t) {
   return std::chrono::duration<double>(Clock::now() - t).count();
@@ -164,6 +174,7 @@ void Importer::write_all(Queue& q, Spent& spent, std::vector<ImportInput>& input
       if (!it.parsed) ++c.duplicates;
       else if (store_.add_parsed(raw, *it.parsed) == Added::New) ++c.added;
       else ++c.variants;
+      if (c.read == 5000) crash_point("write:5000");
       if (c.read % kReleaseEvery == 0) {
         inputs[it.input].file.release_before(it.offset);
         if (progress) progress(c, inputs[it.input].path);
@@ -218,12 +229,15 @@ ImportCounts Importer::run(std::vector<ImportInput>& inputs, const Progress& pro
     c.series = store_.series_count();
   }
   c.derive_seconds = since(start);
+  crash_point("tail:derived");
   start = Clock::now();
   if (search_index_) c.indexed = update_search_index(store_.conn(), false);
   c.search_seconds = since(start);
+  crash_point("tail:indexed");
   start = Clock::now();
   store_.restore_indexes();
   tail.commit();
+  crash_point("tail:committed");
   store_.finish_bulk_load();
   c.finish_seconds = since(start);
   return c;
