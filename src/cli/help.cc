@@ -98,8 +98,11 @@ Full-text search. Terms are ANDed; OR, NOT and parentheses combine them;
                        either end may be left out (d:2019-06-01..)
   dfn:PATH             file touched by a patch: a path, a directory
                        (arch/powerpc/) or a glob (arch/powerpc/*)
-Bare words search the subject and the body. Hits are ranked, newest first
-among equals.
+Bare words search the subject and the body; word* matches words that
+start with it. Bodies are indexed without the lines they quote ("> ..."),
+so a reply is found by its own words. Hits are ranked, newest first among
+equals. A malformed query (unbalanced quote or parenthesis, unknown
+prefix, bad date) exits 2 with what is wrong.
   --json      hits as a JSON array
   --mbox      the hits' raw mail as mboxrd, for a mail reader
   --limit N   at most N hits
