@@ -148,10 +148,4 @@ std::optional<std::string_view> command_help(std::string_view command) {
   return std::nullopt;
 }
 
-std::vector<std::string_view> command_names() {
-  std::vector<std::string_view> names;
-  for (const auto& entry : kCommands) names.emplace_back(entry.first);
-  return names;
-}
-
 }  // namespace mlidx::cli

@@ -2,13 +2,11 @@
 #pragma once
 #include <optional>
 #include <string_view>
-#include <vector>
 
 namespace mlidx::cli {
 
 std::string_view overview_help();
 // The usage of one command; nullopt for an unknown one.
 std::optional<std::string_view> command_help(std::string_view command);
-std::vector<std::string_view> command_names();
 
 }  // namespace mlidx::cli
