@@ -13,6 +13,13 @@ namespace mlidx::test {
 
 namespace fs = std::filesystem;
 
+// A hang guard, not a speed claim (speed is measured by ./dev bench): the
+// hostile inputs that use it take hours when an algorithm goes quadratic,
+// and well under a second when it does not. CI's 2 cores under ASan stall
+// for seconds at a time (an fsync behind a build's writeback took 11 s),
+// so the bound is kept far from any normal run.
+constexpr double kHangSeconds = 120.0;
+
 // ../shared beside the clone, or $MLIDX_SHARED.
 fs::path shared_dir();
 // True when tests that need ../shared must be skipped: it is missing and
