@@ -55,6 +55,10 @@ std::string query1(const fs::path& db, const std::string& sql);
 // All rows of a query, columns joined by '|', rows by '\n'.
 std::string query(const fs::path& db, const std::string& sql);
 
+// Every relation of SPEC.md and the permanent tables, rows in a stable
+// order, plus the counts of a few searches: equal dumps, equal archives.
+std::string dump_relations(const fs::path& db);
+
 // A JSON value with its nesting (json_fields keeps only top-level strings
 // and scalars).
 struct Json {

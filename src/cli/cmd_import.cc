@@ -1,13 +1,68 @@
 // mlidx import PATH... : mbox files into the database.
 #include <fmt/format.h>
+#include <signal.h>
 #include <unistd.h>
+
+#include <atomic>
+#include <charconv>
+#include <cstdio>
 
 #include "cli/commands.hh"
 #include "cli/options.hh"
 #include "db/importer.hh"
+#include "util/file_lock.hh"
 
 namespace mlidx::cli {
 namespace {
+
+// Set by the first SIGINT/SIGTERM: the import stores what it has read and
+// stops cleanly. The handler resets itself, so a second Ctrl-C kills at
+// once - which loses nothing committed either (issue 5, crash safety).
+std::atomic<bool> g_stop{false};
+static_assert(std::atomic<bool>::is_always_lock_free, "used from a signal handler");
+
+extern "C" void on_stop_signal(int) {
+  g_stop.store(true, std::memory_order_relaxed);
+  static const char msg[] =
+      "\nmlidx: interrupted: storing the mail read so far (Ctrl-C again to stop at once)\n";
+  (void)!write(STDERR_FILENO, msg, sizeof msg - 1);
+}
+
+// Another program truncating an input while it is mapped turns the next
+// read of a vanished page into SIGBUS. The open transaction is rolled back
+// by SQLite on the next open; what was committed stays.
+extern "C" void on_bus_error(int) {
+  static const char msg[] =
+      "mlidx: import: an input file shrank while it was being read (truncated by another "
+      "program?); stopped, the mail committed so far is kept\n";
+  (void)!write(STDERR_FILENO, msg, sizeof msg - 1);
+  _exit(1);
+}
+
+void install_handlers() {
+  struct sigaction sa {};
+  sa.sa_handler = on_stop_signal;
+  sa.sa_flags = SA_RESETHAND;
+  sigemptyset(&sa.sa_mask);
+  sigaction(SIGINT, &sa, nullptr);
+  sigaction(SIGTERM, &sa, nullptr);
+  struct sigaction bus {};
+  bus.sa_handler = on_bus_error;
+  sigemptyset(&bus.sa_mask);
+  sigaction(SIGBUS, &bus, nullptr);
+}
+
+constexpr double kDefaultWaitSeconds = 60;
+
+Result<double> wait_seconds(const Args& args) {
+  std::string v = args.value("--wait");
+  if (v.empty()) return kDefaultWaitSeconds;
+  double d = 0;
+  auto [end, ec] = std::from_chars(v.data(), v.data() + v.size(), d);
+  if (ec != std::errc() || end != v.data() + v.size() || d < 0)
+    return make_error("--wait", "'" + v + "' is not a number of seconds");
+  return d;
+}
 
 // Every input is opened and recognised before the database is touched, so a
 // bad path leaves the database exactly as it was.
@@ -48,16 +103,43 @@ void print_summary(const db::ImportCounts& c, const db::Store::KindCounts& k, st
                c.finish_seconds);
 }
 
+// What an interrupted or cut-short import tells the user, on stderr.
+int report_incomplete(const db::ImportCounts& c, const std::vector<db::ImportInput>& inputs) {
+  for (std::size_t i : c.truncated_inputs)
+    report({inputs[i].path, "truncated: the file ends inside its last message, mid-line; that "
+                            "message is stored with a 'truncated' problem"});
+  if (c.interrupted) {
+    const auto& in = inputs[c.stopped_input];
+    std::size_t left = inputs.size() - c.stopped_input - 1;
+    report({"interrupted", fmt::format("stopped in {} at byte {} of {}{}; the {} messages read are "
+                                       "stored - run the same import again to continue",
+                                       in.path, c.stopped_offset, in.file.view().size(),
+                                       left ? fmt::format(" ({} more files not read)", left) : "",
+                                       c.read)});
+    return kExitInterrupted;
+  }
+  return c.truncated_inputs.empty() ? 0 : 1;
+}
+
 }  // namespace
 
 int cmd_import(const Argv& argv) {
-  auto args = parse_args(argv, {{"--db", "--list-id"}, {"--quiet", "--timing", "--no-search"}});
+  auto args = parse_args(argv, {{"--db", "--list-id", "--wait"}, {"--quiet", "--timing", "--no-search"}});
   if (!args) return report(args.error(), kExitUsage);
   if (args->positional.empty())
     return report({"import", "no mbox file given (usage: mlidx import PATH... [--db PATH])"},
                   kExitUsage);
+  auto wait = wait_seconds(*args);
+  if (!wait) return report(wait.error(), kExitUsage);
   auto inputs = open_inputs(args->positional);
   if (!inputs) return report(inputs.error());
+  install_handlers();
+  // Declared before the store: it must outlive every connection.
+  auto lock = FileLock::acquire(
+      args->db(), *wait,
+      [&] { report({args->db(), fmt::format("another import is writing to it; waiting up to {} s", *wait)}); },
+      &g_stop);
+  if (!lock) return report(lock.error(), g_stop ? kExitInterrupted : kExitFailure);
   auto store = db::Store::open(args->db(), true);
   if (!store) return report(store.error());
   (*store)->set_default_list_id(args->value("--list-id"));
@@ -71,18 +153,21 @@ int cmd_import(const Argv& argv) {
   try {
     db::Importer importer(**store);
     importer.set_search_index(!args->has("--no-search"));
+    importer.set_stop_flag(&g_stop);
     counts = importer.run(*inputs, progress);
   } catch (const db::DbError& e) {
     return report({args->db(), e.what()});
   }
   if (show_progress) fmt::print(stderr, "\r\033[K");
-  if (args->has("--quiet")) return 0;
-  try {
-    print_summary(counts, (*store)->kind_counts(), (*store)->problems_added(), args->has("--timing"));
-  } catch (const db::DbError& e) {
-    return report({args->db(), e.what()});
+  if (!args->has("--quiet")) {
+    try {
+      print_summary(counts, (*store)->kind_counts(), (*store)->problems_added(), args->has("--timing"));
+    } catch (const db::DbError& e) {
+      return report({args->db(), e.what()});
+    }
   }
-  return 0;
+  std::fflush(stdout);
+  return report_incomplete(counts, *inputs);
 }
 
 }  // namespace mlidx::cli

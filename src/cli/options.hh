@@ -35,8 +35,9 @@ Result<Args> parse_args(const std::vector<std::string>& argv, const OptionSpec& 
 int report(const Error& e, int code = 1);
 
 // Exit codes (documented in README): 0 ok, 1 failure (bad input, database
-// error), 2 bad command line.
+// error), 2 bad command line, 130 stopped by Ctrl-C (the shell's 128+SIGINT).
 inline constexpr int kExitFailure = 1;
 inline constexpr int kExitUsage = 2;
+inline constexpr int kExitInterrupted = 130;
 
 }  // namespace mlidx::cli

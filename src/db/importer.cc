@@ -19,10 +19,13 @@ namespace {
 using Clock = std::chrono::steady_clock;
 
 // tests/test_crash.cc kills an import at named points, as kill -9 or a
-// power cut would: MLIDX_CRASH_AT=<point>.
+// power cut would (MLIDX_CRASH_AT=<point>), or interrupts it there as
+// Ctrl-C would (MLIDX_INTERRUPT_AT=<point>).
 void crash_point(const char* point) {
-  static const char* at = std::getenv("MLIDX_CRASH_AT");
-  if (at && std::strcmp(at, point) == 0) std::raise(SIGKILL);
+  static const char* kill_at = std::getenv("MLIDX_CRASH_AT");
+  static const char* interrupt_at = std::getenv("MLIDX_INTERRUPT_AT");
+  if (kill_at && std::strcmp(kill_at, point) == 0) std::raise(SIGKILL);
+  if (interrupt_at && std::strcmp(interrupt_at, point) == 0) std::raise(SIGINT);
 }
 
 double since(Clock::time_point t) {
@@ -54,8 +57,21 @@ class Queue {
     not_empty_.wait(lock, [&] { return !q_.empty(); });
     std::vector<Item> b = std::move(q_.front());
     q_.pop_front();
+    if (b.empty()) ended_ = true;
     not_full_.notify_one();
     return b;
+  }
+  // The writer failed: lets the producer finish without blocking and
+  // consumes the rest, unless the end was already seen (a failure in the
+  // last commit: waiting for another end would wait forever).
+  void stop_and_drain() {
+    {
+      std::lock_guard lock(mu_);
+      stopped_ = true;
+      not_full_.notify_all();
+    }
+    while (!ended() && !pop().empty()) {
+    }
   }
   // Batches waiting: a full queue means the writer is the slower stage.
   std::size_t size() {
@@ -63,11 +79,9 @@ class Queue {
     return q_.size();
   }
   static constexpr std::size_t capacity() { return kMaxBatches; }
-  // The writer failed: let the producer finish without blocking.
-  void stop() {
+  bool ended() {
     std::lock_guard lock(mu_);
-    stopped_ = true;
-    not_full_.notify_all();
+    return ended_;
   }
   bool stopped() {
     std::lock_guard lock(mu_);
@@ -80,6 +94,7 @@ class Queue {
   std::condition_variable not_full_, not_empty_;
   std::deque<std::vector<Item>> q_;
   bool stopped_ = false;
+  bool ended_ = false;
 };
 
 // Batches the writer is done with go back to the parser thread to be freed
@@ -108,23 +123,51 @@ namespace {
 
 constexpr std::size_t kBatchItems = 64;
 
+// What the parser thread reports back once joined.
+struct ParseOutcome {
+  double seconds = 0;
+  bool interrupted = false;
+  std::size_t input = 0, offset = 0;
+  std::vector<std::size_t> truncated;
+};
+
+// An mbox writer ends every message with a line end: a last line without
+// one means the file was cut short (a failed download or copy). A single
+// mail file written by hand often lacks it, so only mbox files count; a cut
+// that falls on a line end cannot be told from a whole file.
+bool ends_mid_line(const ImportInput& in) {
+  std::string_view file = in.file.view();
+  return in.kind == InputKind::Mbox && !file.empty() && file.back() != '\n';
+}
+
 void parse_all(std::vector<ImportInput>& inputs, std::unordered_set<std::string> known,
-               Queue& q, Spent& spent, double& seconds) {
+               const std::atomic<bool>* stop, Queue& q, Spent& spent, ParseOutcome& out) {
   auto start = Clock::now();
   // Into an empty database the writer hashes each mail (it has time to
   // spare, the parser has not) and finds repeats with its index; otherwise
   // known mail is recognised here and not parsed at all.
   const bool dedupe_here = !known.empty();
   std::vector<Item> batch;
-  for (std::size_t i = 0; i < inputs.size() && !q.stopped(); ++i) {
-    MboxReader reader(inputs[i].file.view(), inputs[i].kind);
+  for (std::size_t i = 0; i < inputs.size() && !q.stopped() && !out.interrupted; ++i) {
+    const std::string_view file = inputs[i].file.view();
+    const bool cut_short = ends_mid_line(inputs[i]);
+    if (cut_short) out.truncated.push_back(i);
+    MboxReader reader(file, inputs[i].kind);
     MboxMessage m;
-    while (reader.next(m)) {
+    while (true) {
+      // Checked before each message, so that an import stopped before it
+      // began reads nothing.
+      if (stop && stop->load(std::memory_order_relaxed)) {
+        out.interrupted = true;
+        out.input = i;
+        out.offset = reader.offset();
+        break;
+      }
+      if (!reader.next(m)) break;
       Item it;
       it.input = i;
       it.offset = reader.offset();
-      if (m.raw.data() < inputs[i].file.view().data() ||
-          m.raw.data() >= inputs[i].file.view().data() + inputs[i].file.view().size()) {
+      if (m.raw.data() < file.data() || m.raw.data() >= file.data() + file.size()) {
         it.owned = std::string(m.raw);  // the reader's unquoting buffer is reused
       } else {
         it.raw = m.raw;
@@ -136,6 +179,8 @@ void parse_all(std::vector<ImportInput>& inputs, std::unordered_set<std::string>
       it.check_repeat = !dedupe_here;
       // A key seen earlier in this run is a duplicate too.
       if (!dedupe_here || known.insert(key).second) it.parsed = Store::prepare(m.raw, std::move(key));
+      if (it.parsed && cut_short && it.offset == file.size())
+        it.parsed->mail.problems.add("truncated", "the file ends inside this message, mid-line");
       batch.push_back(std::move(it));
       if (batch.size() == kBatchItems) {
         q.push(std::move(batch));
@@ -146,7 +191,7 @@ void parse_all(std::vector<ImportInput>& inputs, std::unordered_set<std::string>
     }
   }
   if (!batch.empty()) q.push(std::move(batch));
-  seconds = since(start);
+  out.seconds = since(start);
   q.push({});
 }
 
@@ -197,22 +242,24 @@ ImportCounts Importer::run(std::vector<ImportInput>& inputs, const Progress& pro
   ImportCounts c;
   Queue q;
   Spent spent;
-  double parse_seconds = 0;
-  std::thread parser(parse_all, std::ref(inputs), store_.known_keys(), std::ref(q),
-                     std::ref(spent), std::ref(parse_seconds));
+  ParseOutcome parsed;
+  std::thread parser(parse_all, std::ref(inputs), store_.known_keys(), stop_, std::ref(q),
+                     std::ref(spent), std::ref(parsed));
   try {
     write_all(q, spent, inputs, c, progress);
   } catch (...) {
     // What was committed stays; the parser is told to stop and drained so
     // that it can be joined.
-    q.stop();
-    while (!q.pop().empty()) {
-    }
+    q.stop_and_drain();
     parser.join();
     throw;
   }
   parser.join();
-  c.parse_seconds = parse_seconds;
+  c.parse_seconds = parsed.seconds;
+  c.interrupted = parsed.interrupted;
+  c.stopped_input = parsed.input;
+  c.stopped_offset = parsed.offset;
+  c.truncated_inputs = std::move(parsed.truncated);
   // The passes over all mail, and the index builds of a bulk load, commit
   // once: a kill leaves the mail stored and the next import re-derives.
   Transaction tail(store_.conn());

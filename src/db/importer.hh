@@ -1,6 +1,7 @@
 // The import pipeline: one thread splits and parses mail while the calling
 // thread writes SQLite, joined by a bounded queue (two cores, two stages).
 #pragma once
+#include <atomic>
 #include <cstdint>
 #include <functional>
 #include <string>
@@ -28,6 +29,13 @@ struct ImportCounts {
   std::int64_t indexed = 0;   // messages added to the full-text index
   ThreadStats threads;
   std::int64_t series = 0;
+  // Set when the stop flag ended the import early: the input being read and
+  // how far into it (what was read is stored and derived).
+  bool interrupted = false;
+  std::size_t stopped_input = 0, stopped_offset = 0;
+  // mbox inputs whose last message ends mid-line: cut short by a failed
+  // download or copy. The message is stored with a `truncated` problem.
+  std::vector<std::size_t> truncated_inputs;
 };
 
 class Queue;
@@ -40,6 +48,9 @@ class Importer {
   // Without the full-text index the import is faster; a later import with
   // it indexes whatever is missing (import --no-search).
   void set_search_index(bool on) { search_index_ = on; }
+  // Checked between messages (set from a SIGINT handler): the parser stops,
+  // the writer stores what was read, the passes run as usual.
+  void set_stop_flag(const std::atomic<bool>* stop) { stop_ = stop; }
   // Imports every input in order, commits in batches, then re-threads.
   // Throws DbError on a database failure (what was committed stays).
   ImportCounts run(std::vector<ImportInput>& inputs, const Progress& progress = {});
@@ -50,6 +61,7 @@ class Importer {
 
   Store& store_;
   bool search_index_ = true;
+  const std::atomic<bool>* stop_ = nullptr;
 };
 
 }  // namespace mlidx::db

@@ -2,7 +2,62 @@
 
 #include <fmt/format.h>
 
+#include <cctype>
+#include <cstring>
+
 namespace mlidx::db {
+namespace {
+
+// SQLite says "disk I/O error" for EFBIG, EIO, EDQUOT alike; the system's
+// own word tells the user what to fix.
+std::string error_text(sqlite3* db, const char* message = nullptr) {
+  std::string why = message ? message : sqlite3_errmsg(db);
+  int code = sqlite3_extended_errcode(db) & 0xff;
+  int sys = sqlite3_system_errno(db);
+  if ((code == SQLITE_IOERR || code == SQLITE_FULL || code == SQLITE_CANTOPEN) && sys != 0)
+    why += fmt::format(" ({})", std::strerror(sys));
+  return why;
+}
+
+}  // namespace
+
+namespace {
+
+sqlite3* open_handle(const std::string& name, int flags, std::string& why) {
+  sqlite3* db = nullptr;
+  int rc = sqlite3_open_v2(name.c_str(), &db, flags | SQLITE_OPEN_NOMUTEX, nullptr);
+  if (rc == SQLITE_OK) {
+    sqlite3_extended_result_codes(db, 1);
+    sqlite3_busy_timeout(db, 10000);
+    return db;
+  }
+  why = db ? error_text(db) : sqlite3_errstr(rc);
+  sqlite3_close(db);
+  return nullptr;
+}
+
+// A WAL database whose directory the reader may not write (an archive on a
+// read-only mount, or another user's) cannot get its -shm file: SQLite
+// refuses even to read it. immutable=1 reads the file as it is, without
+// locks: right for a read-only file, stale only if its owner writes it
+// meanwhile.
+bool needs_immutable(sqlite3* db) {
+  if (sqlite3_exec(db, "SELECT 1 FROM sqlite_schema LIMIT 1", nullptr, nullptr, nullptr) == SQLITE_OK)
+    return false;
+  int code = sqlite3_extended_errcode(db) & 0xff;
+  return code == SQLITE_READONLY || code == SQLITE_CANTOPEN;
+}
+
+std::string immutable_uri(const std::string& path) {
+  std::string uri = "file:";
+  for (unsigned char ch : path) {
+    if (std::isalnum(ch) || std::strchr("/._-~", ch)) uri += static_cast<char>(ch);
+    else uri += fmt::format("%{:02X}", ch);
+  }
+  return uri + "?immutable=1";
+}
+
+}  // namespace
 
 Result<Connection> Connection::open(const std::string& path, Mode mode) {
   // Memory statistics take a global mutex on every allocation; we never
@@ -15,15 +70,13 @@ Result<Connection> Connection::open(const std::string& path, Mode mode) {
   int flags = mode == Mode::ReadOnly    ? SQLITE_OPEN_READONLY
               : mode == Mode::ReadWrite ? SQLITE_OPEN_READWRITE
                                         : SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE;
-  sqlite3* db = nullptr;
-  int rc = sqlite3_open_v2(path.c_str(), &db, flags | SQLITE_OPEN_NOMUTEX, nullptr);
-  if (rc != SQLITE_OK) {
-    std::string why = db ? sqlite3_errmsg(db) : sqlite3_errstr(rc);
+  std::string why;
+  sqlite3* db = open_handle(path, flags, why);
+  if (db && mode == Mode::ReadOnly && needs_immutable(db)) {
     sqlite3_close(db);
-    return make_error(path, why);
+    db = open_handle(immutable_uri(path), flags | SQLITE_OPEN_URI, why);
   }
-  sqlite3_extended_result_codes(db, 1);
-  sqlite3_busy_timeout(db, 10000);
+  if (!db) return make_error(path, why);
   return Connection(db);
 }
 
@@ -42,7 +95,7 @@ Status Connection::exec(std::string_view sql) {
   std::string s(sql);
   char* err = nullptr;
   if (sqlite3_exec(db_, s.c_str(), nullptr, nullptr, &err) != SQLITE_OK) {
-    std::string why = err ? err : errmsg();
+    std::string why = error_text(db_, err);
     sqlite3_free(err);
     return make_error("database", why);
   }
@@ -110,7 +163,7 @@ bool Statement::step() {
   int rc = sqlite3_step(st_);
   if (rc == SQLITE_ROW) return true;
   if (rc == SQLITE_DONE) return false;
-  std::string why = sqlite3_errmsg(sqlite3_db_handle(st_));
+  std::string why = error_text(sqlite3_db_handle(st_));
   sqlite3_reset(st_);
   throw DbError(why);
 }
@@ -136,7 +189,7 @@ namespace {
 void exec_or_throw(sqlite3* db, const char* sql) {
   char* err = nullptr;
   if (sqlite3_exec(db, sql, nullptr, nullptr, &err) == SQLITE_OK) return;
-  std::string why = err ? err : sqlite3_errmsg(db);
+  std::string why = error_text(db, err);
   sqlite3_free(err);
   throw DbError(why);
 }

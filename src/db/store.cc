@@ -81,6 +81,11 @@ Result<std::unique_ptr<Store>> Store::open(const std::string& path, bool create)
     return make_error(path, "no such database (create one with 'mlidx import')");
   auto c = Connection::open(path, create ? Connection::Mode::Create : Connection::Mode::ReadWrite);
   if (!c) return c.error();
+  // SQLite falls back to read-only without a word; the first write would
+  // then fail with a bare "attempt to write a readonly database".
+  if (sqlite3_db_readonly(c->handle(), "main") == 1)
+    return make_error(path, "is read-only (file permissions or a read-only file system); "
+                            "mlidx needs to write to it");
   auto version = schema_version(*c);
   if (!version) return make_error(path, version.error().why);
   bool fresh = *version == 0;
@@ -93,9 +98,11 @@ Result<std::unique_ptr<Store>> Store::open(const std::string& path, bool create)
   std::vector<const char*> pragmas = {"PRAGMA synchronous = NORMAL", "PRAGMA foreign_keys = OFF",
                                       "PRAGMA cache_size = -65536", "PRAGMA threads = 2"};
   if (fresh) pragmas.insert(pragmas.begin(), {"PRAGMA page_size = 65536", "PRAGMA journal_mode = DELETE"});
-  else pragmas.insert(pragmas.begin(), "PRAGMA journal_mode = WAL");
   for (const char* pragma : pragmas)
     if (auto s = c->exec(pragma); !s) return make_error(path, s.error().why);
+  // Best effort: a reader holding the file open during the switch keeps
+  // the rollback journal for this import, which is only slower for readers.
+  if (!fresh) (void)c->exec("PRAGMA journal_mode = WAL");
   try {
     // One commit (one fsync) for the whole set-up of a new database.
     std::optional<Transaction> setup;
@@ -179,7 +186,9 @@ bool Store::derive_pending() {
 void Store::finish_bulk_load() {
   if (!fresh_) return;
   restore_indexes();
-  if (auto s = conn_.exec("PRAGMA journal_mode = WAL"); !s) throw DbError(s.error().why);
+  // Best effort, as in open(): everything is committed by now, and the next
+  // import switches if a reader prevented it here.
+  (void)conn_.exec("PRAGMA journal_mode = WAL");
   fresh_ = false;
 }
 
