@@ -22,22 +22,29 @@ Commands:
 'mlidx COMMAND --help' describes one command; 'man mlidx' all of them.
 Every command takes --db PATH (default: $MLIDX_DB, else ./mlidx.db); only
 import creates a missing database.
-Exit codes: 0 success, 1 failure (bad input, unknown id, database error),
-2 bad command line.
+Exit codes: 0 success, 1 failure (bad input, unknown id, database error, an
+mbox cut short), 2 bad command line, 130 import stopped by Ctrl-C.
 )";
 
 // One entry per command, in the order of the overview.
 constexpr std::array<std::pair<const char*, const char*>, 9> kCommands = {{
-    {"import", R"(usage: mlidx import PATH... [--list-id ID] [--no-search] [--quiet] [--timing] [--db PATH]
+    {"import", R"(usage: mlidx import PATH... [--list-id ID] [--no-search] [--wait SECONDS]
+                    [--quiet] [--timing] [--db PATH]
 
 Reads mbox files (mboxrd, mboxo, CRLF line ends; a file that starts with a
 header line instead of a 'From ' line is one message) into the database,
 creating it if needed. Importing the same mail again adds nothing.
-  --list-id ID  the list of mail that has no List-Id header
-  --no-search   leave the full-text index behind (faster); the next import
-                without it indexes what is missing
-  --quiet       no progress and no summary
-  --timing      print the time of each import stage
+Ctrl-C stores the mail read so far and stops (exit 130): the same import
+run again continues. An mbox whose last line has no line end was cut
+short: its mail is stored, the last message with a 'truncated' problem,
+and the exit status is 1.
+  --list-id ID      the list of mail that has no List-Id header
+  --no-search       leave the full-text index behind (faster); the next
+                    import without it indexes what is missing
+  --wait SECONDS    how long to wait for another import of the same
+                    database to finish (default 60; 0: fail at once)
+  --quiet           no progress and no summary
+  --timing          print the time of each import stage
 )"},
     {"sql", R"(usage: mlidx sql QUERY [VALUE...] [--param NAME=VALUE]... [--write]
                  [--table|--tsv|--csv|--json|--jsonl] [--db PATH]
