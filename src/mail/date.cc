@@ -349,7 +349,11 @@ std::optional<std::int64_t> parse_date(std::string_view value) {
   if (!read_fields(value, f) || !valid(f)) return std::nullopt;
   std::int64_t days = days_from_civil(f.year, unsigned(f.month), unsigned(f.day));
   std::int64_t local = days * 86400 + f.hour * 3600 + f.minute * 60 + f.second;
-  return local - std::int64_t(f.zone_minutes) * 60;
+  std::int64_t utc = local - std::int64_t(f.zone_minutes) * 60;
+  // A west zone carries 9999-12-31 into year 10000, which is no longer
+  // "YYYY-MM-DDTHH:MM:SS" (and would sort before 2000 as text).
+  if (utc > days_from_civil(9999, 12, 31) * 86400 + 86399) return std::nullopt;
+  return utc;
 }
 
 std::string format_utc(std::int64_t epoch) {

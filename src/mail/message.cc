@@ -118,9 +118,12 @@ void read_references(Mail& m, const HeaderBlock& h) {
   for (const auto& f : h.fields) {
     bool is_irt = iequals(f.name, "In-Reply-To");
     if (!is_irt && !iequals(f.name, "References")) continue;
-    for (auto& id : parse_msgid_refs(unfold(f.value), &dropped)) {
+    for (const auto& raw_id : parse_msgid_refs(unfold(f.value), &dropped)) {
+      // Compared as stored: msgid and addresses are repaired UTF-8 too, so
+      // "<\xff>" is the mail itself when its Message-ID is "\xff".
+      std::string id = repair_utf8(raw_id);
       if (id == m.msgid || (is_irt && is_own_address(m, id))) continue;
-      (is_irt ? irt : refs).push_back(repair_utf8(id));
+      (is_irt ? irt : refs).push_back(std::move(id));
     }
   }
   if (!irt.empty()) m.in_reply_to = irt.front();
