@@ -228,3 +228,18 @@ TEST_CASE("cli: every command has --help, a man page section and shell completio
   CHECK(unknown.code == 2);
   CHECK(unknown.err == "mlidx: nope: unknown command (see 'mlidx --help')\n");
 }
+
+TEST_CASE("cli: queries refuse a database without the schema and leave it alone") {
+  TempDir t;
+  auto db = (t / "empty.db").string();
+  write_file(db, "");
+  // sql runs on any SQLite file, as the sqlite3 shell would.
+  for (std::vector<std::string> args : {std::vector<std::string>{"stats"},
+                                        std::vector<std::string>{"series"}}) {
+    args.insert(args.end(), {"--db", db});
+    Run r = run_mlidx(args);
+    CHECK(r.code == 1);
+    CHECK(r.err == "mlidx: " + db + ": has no mlidx schema (empty, or an import is just creating it)\n");
+  }
+  CHECK(fs::file_size(db) == 0);
+}

@@ -19,6 +19,10 @@ Result<db::Connection> open_archive(const Args& args) {
     auto version = db::schema_version(*c);
     if (!version) return make_error(path, version.error().why);
     if (*version == db::latest_version()) return c;
+    // A query never creates the schema: the file may be the empty one an
+    // import has just created and is about to fill.
+    if (*version == 0)
+      return make_error(path, "has no mlidx schema (empty, or an import is just creating it)");
   }
   // Older (or newer, which open refuses): let the store migrate or refuse.
   auto store = db::Store::open(path, false);
