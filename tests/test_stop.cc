@@ -169,10 +169,24 @@ TEST_CASE("stop: a second import waits or is refused; readers query while an imp
   CHECK(query1(db, "PRAGMA integrity_check") == "ok");
 }
 
+// 3,000 mails of 8 KiB: more than the limits below let through.
+fs::path write_big_mbox(const TempDir& t) {
+  std::string line(79, 'x');
+  line += '\n';
+  std::string body;
+  while (body.size() < 8192) body += line;
+  std::string mbox;
+  for (int i = 0; i < 3000; ++i)
+    mbox += "From x Thu Jan  1 00:00:00 1970\nFrom: A <a@example.org>\nMessage-ID: <big-" +
+            std::to_string(i) + "@x>\nSubject: mail " + std::to_string(i) +
+            "\nDate: Mon, 1 Dec 2025 10:00:00 +0000\n\n" + body + "\n";
+  write_file(t / "big.mbox", mbox);
+  return t / "big.mbox";
+}
+
 TEST_CASE("stop: a full disk fails the import clearly and keeps what was stored") {
-  fs::path big = kData / "sample.mbox";
-  if (!skip_without_shared() && !corpus_10k().empty()) big = corpus_10k();
   TempDir t;
+  const fs::path big = write_big_mbox(t);
   auto db = t / "a.db";
   REQUIRE(run_mlidx({"import", "--quiet", "--db", db.string(), (kData / "series.mbox").string()}).code == 0);
   const std::string before = dump_relations(db);
