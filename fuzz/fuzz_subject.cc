@@ -13,16 +13,6 @@
 
 using namespace mlidx;
 
-namespace {
-
-std::size_t code_points(std::string_view s) {
-  std::size_t n = 0;
-  for (unsigned char c : s) n += (c & 0xC0) != 0x80;
-  return n;
-}
-
-}  // namespace
-
 extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* p, std::size_t n) {
   const std::string_view data(reinterpret_cast<const char*>(p), n);
   const std::size_t nul = data.find('\0');
@@ -37,7 +27,7 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* p, std::size_t n) {
     FUZZ_CHECK(list.empty() || !iequals(t, list));
     FUZZ_CHECK(t.find(',') == std::string::npos && t.find(']') == std::string::npos);
   }
-  FUZZ_CHECK(code_points(s.name) <= 255);
+  FUZZ_CHECK(utf8_length(s.name) <= 255);
   if (s.prefixes.empty()) {
     FUZZ_CHECK(s.title.starts_with(s.name));  // the name is the (cut) title
   } else {

@@ -213,3 +213,9 @@ TEST_CASE("Problems: the same fault met twice is one problem; details name the f
   p.prefix_details_from(first, "Cc: ");
   CHECK(p.items().size() == 3);
 }
+
+TEST_CASE("utf8_length counts code points, as SQL's length() does") {
+  CHECK(mlidx::utf8_length("") == 0);
+  CHECK(mlidx::utf8_length("abc") == 3);
+  CHECK(mlidx::utf8_length("caf\xC3\xA9 \xE2\x82\xAC\xF0\x9F\x98\x80") == 7);
+}

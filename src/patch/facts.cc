@@ -4,14 +4,6 @@
 
 namespace mlidx {
 
-namespace {
-std::int64_t characters(std::string_view s) {
-  std::int64_t n = 0;
-  for (unsigned char c : s) n += (c & 0xC0) != 0x80;
-  return n;
-}
-}  // namespace
-
 // The cleaned text is the body with a suffix cut and white space stripped,
 // so it starts where the stripped body starts.
 TextFacts read_text_facts(std::string_view body) {
@@ -21,8 +13,8 @@ TextFacts read_text_facts(std::string_view body) {
   std::size_t at = static_cast<std::size_t>(python_strip(body).data() - body.data());
   if (body.compare(at, clean.size(), clean) != 0) at = body.find(clean);
   if (at == std::string_view::npos) return t;  // cannot happen; no text then
-  t.start = characters(body.substr(0, at));
-  t.length = characters(clean);
+  t.start = static_cast<std::int64_t>(utf8_length(body.substr(0, at)));
+  t.length = static_cast<std::int64_t>(utf8_length(clean));
   t.trailers = find_trailers(clean);
   return t;
 }

@@ -202,4 +202,10 @@ std::string json_string_array(const std::vector<std::string>& items) {
   return j + "]";
 }
 
+std::size_t utf8_length(std::string_view s) {
+  std::size_t n = 0;
+  for (unsigned char c : s) n += (c & 0xC0) != 0x80;
+  return n;
+}
+
 }  // namespace mlidx

@@ -20,6 +20,9 @@ std::size_t append_repaired_utf8(std::string& out, std::string_view s);
 // does not end inside a UTF-8 sequence (for capping text without splitting a
 // character).
 std::size_t utf8_prefix_len(std::string_view s, std::size_t max_bytes);
+// Code points in UTF-8 text (bytes that do not continue a sequence): what
+// SQL's length() and Python's len() count.
+std::size_t utf8_length(std::string_view s);
 // NUL and the other C0 controls except TAB become U+FFFD: they cannot be
 // typed in a header and break terminals, SQL clients and tools.
 std::string replace_controls(std::string_view s);
