@@ -91,6 +91,9 @@ void print_summary(const db::ImportCounts& c, const db::Store::KindCounts& k, st
                    bool timing) {
   fmt::print("read {} messages: {} new, {} duplicates, {} variants (same Message-ID, other bytes)\n",
              c.read, c.added, c.duplicates, c.variants);
+  if (c.other_lists > 0)
+    fmt::print("lists: {} messages already stored were also received through another list\n",
+               c.other_lists);
   fmt::print("archive: {} patches, {} cover letters, {} comments, {} series\n", k.patches, k.covers,
              k.comments, c.series);
   fmt::print("problems recorded: {}\n", problems);

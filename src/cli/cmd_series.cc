@@ -12,11 +12,12 @@
 #include "cli/listing.hh"
 #include "cli/options.hh"
 #include "cli/output.hh"
+#include "search/query.hh"
 
 namespace mlidx::cli {
 namespace {
 
-const char* const kFilters[] = {"--submitter", "--since", "--until", "--name", "--version"};
+const char* const kFilters[] = {"--submitter", "--since", "--until", "--name", "--version", "--list"};
 
 bool digits_at(std::string_view s, std::size_t pos, std::size_t n, int lo, int hi) {
   if (pos + n > s.size()) return false;
@@ -78,6 +79,15 @@ Result<Filter> make_filter(const Args& a) {
     if (auto n = parse_id(v); !n || *n == 0)
       return make_error("series", fmt::format("--version: '{}' is not a version number", terminal_text(v)));
     add(" AND version = CAST(? AS INTEGER)", v);
+  }
+  if (a.values.count("--list")) {
+    // A series is on a list when one of its patches or its cover letter was
+    // received through it: the same series is often sent to two lists.
+    f.sql += fmt::format(" AND id IN (SELECT series_id FROM patch_series WHERE patch_id IN ({0}) "
+                         "UNION ALL SELECT series_id FROM cover_data WHERE message_id IN ({0}))",
+                         search::ListMatch::kSql);
+    search::ListMatch l = search::list_match(a.value("--list"));
+    f.values.insert(f.values.end(), {l.exact, l.glob, l.exact, l.glob});
   }
   if (a.has("--incomplete")) f.sql += " AND received < total";
   return f;
@@ -338,7 +348,7 @@ int show(db::Connection& c, const Args& a, std::int64_t id) {
 }  // namespace
 
 int cmd_series(const Argv& argv) {
-  auto args = parse_args(argv, {{"--db", "--submitter", "--since", "--until", "--name", "--version"},
+  auto args = parse_args(argv, {{"--db", "--submitter", "--since", "--until", "--name", "--version", "--list"},
                                 {"--incomplete", "--json"}});
   if (!args) return report(args.error(), kExitUsage);
   if (auto s = check_positional(*args, "series", 0, 1); !s) return report(s.error(), kExitUsage);

@@ -38,7 +38,11 @@ Ctrl-C stores the mail read so far and stops (exit 130): the same import
 run again continues. An mbox whose last line has no line end was cut
 short: its mail is stored, the last message with a 'truncated' problem,
 and the exit status is 1.
-  --list-id ID      the list of mail that has no List-Id header
+  --list-id ID      the list of mail that has no List-Id header (it
+                    outranks X-Mailing-List); mail already stored that
+                    names no list of its own joins this list too.
+                    The same Message-ID seen through several lists is
+                    one message on each of them (message_lists)
   --no-search       leave the full-text index behind (faster); the next
                     import without it indexes what is missing
   --wait SECONDS    how long to wait for another import of the same
@@ -83,13 +87,16 @@ past 30 levels the depth is printed as [N] instead of indented.
   --mbox  every received message of the thread, in date order, as mboxrd
 )"},
     {"series", R"(usage: mlidx series [--submitter EMAIL] [--since DATE] [--until DATE]
-                    [--name TEXT] [--version N] [--incomplete] [--json] [--db PATH]
+                    [--name TEXT] [--version N] [--list ID] [--incomplete]
+                    [--json] [--db PATH]
        mlidx series ID [--json] [--db PATH]
 
 Without ID: the series, newest first, with their version, received/total
 patches, submitter, date and cover letter. DATE is YYYY-MM-DD (the whole
 day) or YYYY-MM-DDTHH:MM:SS, UTC; --name matches a substring of the name,
-ignoring ASCII case; --incomplete keeps series with patches missing.
+ignoring ASCII case; --list keeps series with a patch or cover letter
+received through that list (its id, or its short name: linuxppc-dev);
+--incomplete keeps series with patches missing.
 With ID: one series, its cover letter, its patches in order with their
 trailers, the comments on it, and its other versions (v1 ... vN), marking
 the current one.
@@ -100,7 +107,8 @@ Full-text search. Terms are ANDed; OR, NOT and parentheses combine them;
 "quoted phrases" match words in sequence. Prefixes:
   s:  subject          f:  from (name or address)
   t:  to               c:  cc             a:  any address
-  b:  body             l:  list id
+  b:  body             l:  list (id or short name; any
+                           list the mail came through)
   d:FROM..TO           date range, YYYY-MM-DD, both ends inclusive;
                        either end may be left out (d:2019-06-01..)
   dfn:PATH             file touched by a patch: a path, a directory
@@ -132,8 +140,10 @@ unless --partial. For a thread: every received message, in date order.
     {"stats", R"(usage: mlidx stats [--json] [--db PATH]
 
 Counts (messages, variants, threads, ghosts, patches, cover letters,
-comments, series complete and incomplete, lists), the date range, and the
-problems recorded during import, by kind.
+comments, series complete and incomplete, lists), the date range, the
+problems recorded during import, by kind, and the same counts per list
+(a mail sent to two lists counts on both; mail without a list is listed
+as '(none)').
 )"},
     {"reindex", R"(usage: mlidx reindex [--quiet] [--db PATH]
 

@@ -216,9 +216,15 @@ void Importer::write_all(Queue& q, Spent& spent, std::vector<ImportInput>& input
         if (it.parsed->key.empty()) it.parsed->key = Store::key(raw);
         if (store_.has_bytes(it.parsed->key)) it.parsed.reset();
       }
-      if (!it.parsed) ++c.duplicates;
-      else if (store_.add_parsed(raw, *it.parsed) == Added::New) ++c.added;
-      else ++c.variants;
+      if (!it.parsed) {
+        ++(store_.add_list_of_copy(raw) ? c.other_lists : c.duplicates);
+      } else {
+        switch (store_.add_parsed(raw, *it.parsed)) {
+          case Added::New: ++c.added; break;
+          case Added::OtherList: ++c.other_lists; break;
+          default: ++c.variants; break;
+        }
+      }
       if (c.read == 5000) crash_point("write:5000");
       if (c.read % kReleaseEvery == 0) {
         inputs[it.input].file.release_before(it.offset);
@@ -267,7 +273,7 @@ ImportCounts Importer::run(std::vector<ImportInput>& inputs, const Progress& pro
   // Threads and series are derived from stored mail only: nothing new
   // stored, nothing to re-derive (a repeated import stays cheap) - unless
   // an earlier import was stopped before its derive pass committed.
-  if (c.added > 0 || c.variants > 0 || store_.derive_pending()) {
+  if (c.added > 0 || c.variants > 0 || c.other_lists > 0 || store_.derive_pending()) {
     auto d = store_.rederive();
     c.threads = d.threads;
     c.series = d.series;

@@ -21,6 +21,8 @@ struct ImportInput {
 
 struct ImportCounts {
   std::int64_t read = 0, added = 0, duplicates = 0, variants = 0;
+  // Mail already stored, now also seen on another list (issue 7).
+  std::int64_t other_lists = 0;
   double parse_seconds = 0;   // split + hash + parse, on the parser thread
   double write_seconds = 0;   // inserts and commits, on the writer thread
   double derive_seconds = 0;  // threads, classification, series (Store::rederive)

@@ -19,6 +19,16 @@ void copy_mail(Connection& from, Store& to, const char* sql, std::int64_t& count
   }
 }
 
+// Lists a message was also received through: a copy's list may have come
+// from `import --list-id`, which its bytes do not record (schema/0003).
+void copy_other_lists(Connection& from, Connection& to) {
+  Statement all(from, "SELECT m.msgid, o.list_id FROM other_lists o "
+                      "JOIN messages m ON m.id = o.message_id ORDER BY o.message_id, o.list_id");
+  Statement add(to, "INSERT OR IGNORE INTO other_lists (message_id, list_id) "
+                    "SELECT id, ?2 FROM messages WHERE msgid = ?1 AND list_id <> ?2");
+  while (all.step()) add.bind(1, all.text(0)).bind(2, all.text(1)).run();
+}
+
 void remove_database(const std::string& path) {
   for (const char* suffix : {"", "-wal", "-shm", "-journal"}) std::filesystem::remove(path + suffix);
 }
@@ -44,6 +54,7 @@ Result<ReindexCounts> reindex(const std::string& path) {
                       "ORDER BY m.id", counts.messages);
       copy_mail(c, s, "SELECT v.bytes, m.list_id FROM variants v JOIN messages m ON m.id = v.message_id "
                       "ORDER BY v.id", counts.variants);
+      copy_other_lists(c, s.conn());
       tx.commit();
     }
     s.rederive();

@@ -28,6 +28,8 @@ class Connection {
   Status exec(std::string_view sql);
   std::string errmsg() const { return sqlite3_errmsg(db_); }
   std::int64_t last_insert_id() const { return sqlite3_last_insert_rowid(db_); }
+  // Rows changed by the last INSERT, UPDATE or DELETE (0 for an ignored insert).
+  int changes() const { return sqlite3_changes(db_); }
 
  private:
   explicit Connection(sqlite3* db) : db_(db) {}

@@ -15,7 +15,12 @@ struct Store::Statements {
   explicit Statements(Connection& c)
       : find_sha(c, "SELECT 1 FROM messages WHERE raw_sha1 = ?1 "
                     "UNION ALL SELECT 1 FROM variants WHERE raw_sha1 = ?1 LIMIT 1"),
-        find_msgid(c, "SELECT id, from_email, subject FROM messages WHERE msgid = ?"),
+        find_msgid(c, "SELECT id, from_email, subject, list_id FROM messages WHERE msgid = ?"),
+        find_copy(c, "SELECT id, list_id FROM messages WHERE raw_sha1 = ?1 UNION ALL "
+                     "SELECT m.id, m.list_id FROM variants v JOIN messages m ON m.id = v.message_id "
+                     "WHERE v.raw_sha1 = ?1 LIMIT 1"),
+        other_list(c, "INSERT OR IGNORE INTO other_lists (message_id, list_id) VALUES (?,?)"),
+        first_list(c, "UPDATE messages SET list_id = ?2 WHERE id = ?1"),
         message(c, "INSERT INTO messages (msgid, date, from_name, from_email, subject, list_id, "
                    "in_reply_to, size, raw_sha1, fake_msgid, pw_ignore, kind, has_text) "
                    "VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?)"),
@@ -37,7 +42,7 @@ struct Store::Statements {
         patch_file(c, "INSERT INTO patch_files (patch_id, position, old_path, new_path, "
                       "lines_added, lines_removed) VALUES (?,?,?,?,?,?)"),
         trailer(c, "INSERT INTO trailers (patch_id, name, value, source_msgid) VALUES (?,?,?,?)") {}
-  Statement find_sha, find_msgid, message, body, mail_trailer, raw, variant, headers;
+  Statement find_sha, find_msgid, find_copy, other_list, first_list, message, body, mail_trailer, raw, variant, headers;
   MultiInsert recipients, refs;
   Statement attachment, problem, patch, patch_file, trailer;
 };
@@ -228,16 +233,56 @@ Added Store::add(std::string_view raw) {
   return add_parsed(raw, p);
 }
 
+// The user's --list-id outranks X-Mailing-List, which is an address some
+// list servers add, not the list's id; a List-Id field (RFC 2919) outranks
+// both.
+void Store::apply_default_list(Mail& m) const {
+  if (!m.has_list_id && !default_list_id_.empty()) m.list_id = default_list_id_;
+}
+
+bool Store::add_list(std::int64_t id, std::string_view stored, const std::string& list) {
+  if (list.empty() || list == stored) return false;
+  if (stored.empty()) {
+    st_->first_list.bind(1, id).bind(2, list).run();
+  } else {
+    st_->other_list.bind(1, id).bind(2, list).run();
+    if (conn_.changes() == 0) return false;
+  }
+  ++lists_added_;
+  return true;
+}
+
+bool Store::add_list_of_copy(std::string_view raw) {
+  if (default_list_id_.empty()) return false;
+  // Bytes already stored: only a list named on the command line can be new,
+  // and only for mail that does not name its list itself.
+  if (parse_mail(raw).has_list_id) return false;
+  const std::string sha = key(raw);  // bound without a copy
+  st_->find_copy.bind_blob(1, sha);
+  if (!st_->find_copy.step()) {
+    st_->find_copy.reset();
+    return false;
+  }
+  std::int64_t id = st_->find_copy.int64(0);
+  std::string stored(st_->find_copy.text(1));
+  st_->find_copy.reset();
+  return add_list(id, stored, default_list_id_);
+}
+
 Added Store::add_parsed(std::string_view raw, ParsedMail& p) {
   Mail& m = p.mail;
   const std::string& sha = p.key;
-  if (m.list_id.empty()) m.list_id = default_list_id_;
+  apply_default_list(m);
   st_->find_msgid.bind(1, m.msgid);
   if (st_->find_msgid.step()) {
     std::int64_t id = st_->find_msgid.int64(0);
     bool collision = st_->find_msgid.text(1) != m.from_email || st_->find_msgid.text(2) != m.subject;
+    std::string stored_list(st_->find_msgid.text(3));
     st_->find_msgid.reset();
     insert_variant(id, raw, sha, m);
+    // The same mail received through another list: one message on two lists
+    // (its bytes differ in the list's headers and are kept as a variant).
+    if (!collision && add_list(id, stored_list, m.list_id)) return Added::OtherList;
     // A variant from another author or about another subject is not a
     // resend: someone reused the id (the 10k corpus has such a reply).
     if (collision)

@@ -13,7 +13,9 @@
 
 namespace mlidx::db {
 
-enum class Added { New, Duplicate, Variant };
+// OtherList: a mail already stored, received through another list (its
+// bytes are kept as a variant, its list added to the message's).
+enum class Added { New, Duplicate, Variant, OtherList };
 
 // A parsed mail with the columns that take work to serialise already built,
 // so that a pipeline can do it off the writer's thread.
@@ -50,8 +52,14 @@ class Store {
   bool has_bytes(const std::string& key);
   std::unordered_set<std::string> known_keys();
   Added add_parsed(std::string_view raw, ParsedMail& p);
-  // List id for mail that names none (import --list-id).
+  // List id for mail without a List-Id field (import --list-id).
   void set_default_list_id(std::string id) { default_list_id_ = std::move(id); }
+  // For mail whose exact bytes are stored already: adds the --list-id list
+  // to the message's lists when the mail names none. True when it was new.
+  bool add_list_of_copy(std::string_view raw);
+  // Lists added to messages already stored (Added::OtherList and
+  // add_list_of_copy) by this Store so far.
+  std::int64_t lists_added() const { return lists_added_; }
   // Problem rows written by this Store so far (collisions included).
   std::int64_t problems_added() const { return problems_added_; }
 
@@ -88,6 +96,8 @@ class Store {
   void insert_variant(std::int64_t message_id, std::string_view raw, const std::string& sha,
                       const Mail& m);
   void insert_problem(std::int64_t message_id, const Problem& p);
+  void apply_default_list(Mail& m) const;
+  bool add_list(std::int64_t id, std::string_view stored, const std::string& list);
   void defer_indexes();
   void insert_patch(std::int64_t message_id, const std::string& msgid, const PatchFacts& f);
 
@@ -95,6 +105,7 @@ class Store {
   struct Statements;
   std::unique_ptr<Statements> st_;
   std::int64_t problems_added_ = 0;
+  std::int64_t lists_added_ = 0;
   std::string default_list_id_;
   bool fresh_ = false;
 };

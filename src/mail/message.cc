@@ -244,9 +244,10 @@ Mail parse_mail(std::string_view raw) {
   if (const RawField* f = find_field(h, "Subject"))
     m.subject_8bit = std::any_of(f->value.begin(), f->value.end(),
                                  [](char c) { return static_cast<unsigned char>(c) >= 0x80; });
-  if (const RawField* f = find_field(h, "List-Id"))
+  if (const RawField* f = find_field(h, "List-Id")) {
     m.list_id = repair_utf8(list_id_of(unfold(f->value)));
-  else if (const RawField* f = find_field(h, "X-Mailing-List"))
+    m.has_list_id = !m.list_id.empty();
+  } else if (const RawField* f = find_field(h, "X-Mailing-List"))
     m.list_id = repair_utf8(list_id_of(unfold(f->value)));
   read_references(m, h);
   read_body(m, h);

@@ -42,9 +42,10 @@ struct Mail {
   std::string date;             // UTC "YYYY-MM-DDTHH:MM:SS", empty if unknown
   std::string from_name, from_email;
   std::string subject;
-  bool subject_8bit = false;
-  bool patchwork_ignore = false;  // "X-Patchwork-Hint: ignore" (Patchwork skips the mail)    // raw non-ASCII bytes in Subject (not encoded words)
+  bool subject_8bit = false;     // raw non-ASCII bytes in Subject (not encoded words)
+  bool patchwork_ignore = false;  // "X-Patchwork-Hint: ignore" (Patchwork skips the mail)
   std::string list_id;          // the id inside <...> of List-Id, else X-Mailing-List
+  bool has_list_id = false;     // list_id is from a List-Id field (RFC 2919)
   std::string in_reply_to;      // the displayed parent's msgid, empty if none
   std::vector<std::string> references;  // all ids referred to, cleaned, no self
   std::vector<Header> headers;

@@ -170,6 +170,14 @@ std::string glob_escape(std::string_view s) {
   return out;
 }
 
+}  // namespace
+
+ListMatch list_match(std::string_view list) {
+  return {std::string(list), glob_escape(list) + ".*"};
+}
+
+namespace {
+
 Node file_node(std::string_view v) {
   Node n;
   n.kind = Node::Kind::File;
@@ -384,12 +392,12 @@ class SqlWriter {
     switch (n.kind) {
       case Node::Kind::Date: return date(n);
       case Node::Kind::File: return file(n);
-      case Node::Kind::List:
-        params.push_back(n.text);
-        params.push_back(glob_escape(n.text) + ".*");
-        // The whole id, or its short name ("linuxppc-dev" for
-        // linuxppc-dev.lists.ozlabs.org).
-        return "(m.list_id = ? OR m.list_id GLOB ?)";
+      case Node::Kind::List: {
+        ListMatch l = list_match(n.text);
+        params.push_back(std::move(l.exact));
+        params.push_back(std::move(l.glob));
+        return std::string("m.id IN (") + ListMatch::kSql + ")";
+      }
       case Node::Kind::Not: return "NOT " + predicate(n.kids[0]);
       case Node::Kind::And:
       case Node::Kind::Or: {

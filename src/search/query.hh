@@ -44,6 +44,17 @@ std::string fts_string(std::string_view text);
 // The day after YYYY-MM-DD (a valid date), e.g. "2020-02-29" -> "2020-03-01".
 std::string next_day(std::string_view day);
 
+// The ids of the messages received through a list, given by its whole id or
+// its short name ("linuxppc-dev" for linuxppc-dev.lists.ozlabs.org): an SQL
+// subquery over every list of a mail (schema/0003_lists.sql) and its two
+// parameters, in order. Shared by `l:` and `series --list`.
+struct ListMatch {
+  static constexpr const char* kSql =
+      "SELECT message_id FROM message_lists WHERE list_id = ? OR list_id GLOB ?";
+  std::string exact, glob;
+};
+ListMatch list_match(std::string_view list);
+
 // The columns every search statement returns, in this order.
 enum Column { kId, kMsgid, kDate, kFromName, kFromEmail, kSubject, kKind, kThreadId, kSeriesId, kRaw };
 
