@@ -188,9 +188,8 @@ TEST_CASE("inputs: re-importing an appended-to mbox reads only the tail; a rewri
   Run r = import(db, {mbox.string()});
   INFO(r.out << r.err);
   REQUIRE(r.code == 0);
-  CHECK(r.out.find("resumed at byte " + std::to_string(series.size()) + ": 6 messages already imported skipped") !=
-        std::string::npos);
-  CHECK(r.out.find("read 6 messages (skipped 6 already imported): 6 new, 0 duplicates") != std::string::npos);
+  CHECK(r.out.find("read 6 messages (skipped 6 already imported, from byte " + std::to_string(series.size()) +
+                   "): 6 new, 0 duplicates") == 0);
   CHECK(count(db, "messages") == "12");
   fs::path once = t / "once.db";
   REQUIRE(import(once, {mbox.string()}).code == 0);
@@ -204,7 +203,7 @@ TEST_CASE("inputs: re-importing an appended-to mbox reads only the tail; a rewri
   CHECK(count(db, "messages") == "12");
   // Its new state is what the next import compares with.
   r = import(db, {mbox.string()});
-  CHECK(r.out.find("read 0 messages (skipped 12 already imported)") != std::string::npos);
+  CHECK(r.out.find("read 0 messages (skipped 12 already imported, from byte") == 0);
 }
 
 TEST_CASE("inputs: a Maildir's cur/ and new/ are imported, tmp/ is not") {

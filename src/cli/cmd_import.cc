@@ -144,12 +144,14 @@ Result<std::vector<db::ImportInput>> open_inputs(const std::vector<std::string>&
   return errors.back();
 }
 
-// What an incremental import skipped, per input (stdout, with the summary).
+// What an incremental import skipped or could not skip, per input, after
+// the summary (its first line has the total).
 void print_resumed(const db::ImportCounts& c, const std::vector<db::ImportInput>& inputs) {
-  for (std::size_t i = 0; i < inputs.size(); ++i) {
-    const auto& in = inputs[i];
-    if (in.source == db::Source::File && in.start > 0)
-      fmt::print("{}: resumed at byte {}: {} messages already imported skipped\n", in.path, in.start,
+  std::size_t resumed = 0;
+  for (const auto& in : inputs) resumed += in.source == db::Source::File && in.start > 0;
+  for (const auto& in : inputs) {
+    if (resumed > 1 && in.source == db::Source::File && in.start > 0)
+      fmt::print("{}: read from byte {} on ({} messages already imported)\n", in.path, in.start,
                  in.skipped);
     else if (in.changed)
       fmt::print("{}: changed since the last import (not only appended to): read in full\n", in.path);
@@ -162,10 +164,18 @@ void print_resumed(const db::ImportCounts& c, const std::vector<db::ImportInput>
     fmt::print("public-inbox: {} new commits read ({} removals recorded)\n", c.commits, c.removals);
 }
 
+// "(skipped N already imported[, from byte B])" when mail was not read again.
+std::string skipped_note(const db::ImportCounts& c, const std::vector<db::ImportInput>& inputs) {
+  if (c.skipped == 0) return {};
+  std::size_t resumed = 0, at = 0;
+  for (const auto& in : inputs)
+    if (in.source == db::Source::File && in.start > 0) ++resumed, at = in.start;
+  return resumed == 1 ? fmt::format(" (skipped {} already imported, from byte {})", c.skipped, at)
+                      : fmt::format(" (skipped {} already imported)", c.skipped);
+}
+
 void print_summary(const db::ImportCounts& c, const db::Store::KindCounts& k, std::int64_t problems,
-                   bool timing) {
-  std::string skipped =
-      c.skipped > 0 ? fmt::format(" (skipped {} already imported)", c.skipped) : std::string();
+                   bool timing, const std::string& skipped) {
   fmt::print("read {} messages{}: {} new, {} duplicates, {} variants (same Message-ID, other bytes)\n",
              c.read, skipped, c.added, c.duplicates, c.variants);
   fmt::print("archive: {} patches, {} cover letters, {} comments, {} series\n", k.patches, k.covers,
@@ -244,8 +254,9 @@ int cmd_import(const Argv& argv) {
   if (show_progress) fmt::print(stderr, "\r\033[K");
   if (!args->has("--quiet")) {
     try {
+      print_summary(counts, (*store)->kind_counts(), (*store)->problems_added(), args->has("--timing"),
+                    skipped_note(counts, *inputs));
       print_resumed(counts, *inputs);
-      print_summary(counts, (*store)->kind_counts(), (*store)->problems_added(), args->has("--timing"));
     } catch (const db::DbError& e) {
       return report({args->db(), e.what()});
     }
