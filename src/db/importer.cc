@@ -276,6 +276,10 @@ class Parser {
         return;
       }
       if (!*more) return;
+      if (e.kind == GitEntry::TooLarge)
+        out_.errors.push_back(make_error(in.path, "commit " + e.commit + ": a mail of " +
+                                                      std::to_string(e.size) +
+                                                      " bytes, over the 256 MiB limit; skipped"));
       Item it;
       it.input = i;
       it.offset = n + 1;

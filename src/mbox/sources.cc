@@ -313,7 +313,7 @@ GitEpochReader::~GitEpochReader() {
 
 // One object through cat-file --batch: "<oid> blob <size>\n<bytes>\n", or
 // "<name> missing\n". False: there is no such blob.
-Result<bool> GitEpochReader::fetch(const std::string& object, std::string& blob) {
+Result<bool> GitEpochReader::fetch(const std::string& object, std::string& blob, std::size_t& size_out) {
   if (std::fprintf(cat_in_, "%s\n", object.c_str()) < 0 || std::fflush(cat_in_) != 0)
     return make_error(dir_, "git cat-file stopped unexpectedly");
   char header[512];
@@ -327,6 +327,7 @@ Result<bool> GitEpochReader::fetch(const std::string& object, std::string& blob)
   if (sp1 == std::string_view::npos || sp2 == sp1) return make_error(dir_, "git cat-file: unexpected answer");
   std::string_view type = h.substr(sp1 + 1, sp2 - sp1 - 1);
   std::size_t size = std::strtoull(std::string(h.substr(sp2 + 1)).c_str(), nullptr, 10);
+  size_out = size;
   bool keep = type == "blob" && size <= kMaxBlob;
   blob.assign(keep ? size : 0, '\0');
   // Read (and drop when not kept) exactly size bytes and the final LF.
@@ -357,13 +358,18 @@ Result<bool> GitEpochReader::next(GitEntry& out) {
   if (c.ends_with('\n')) c.remove_suffix(1);
   out.commit.assign(c);
   out.kind = GitEntry::Other;
-  auto m = fetch(out.commit + ":m", out.blob);
+  out.size = 0;
+  auto m = fetch(out.commit + ":m", out.blob, out.size);
   if (!m) return m.error();
   if (*m) {
     out.kind = GitEntry::Mail;
     return true;
   }
-  auto d = fetch(out.commit + ":d", out.blob);
+  if (out.size > kMaxBlob) {
+    out.kind = GitEntry::TooLarge;
+    return true;
+  }
+  auto d = fetch(out.commit + ":d", out.blob, out.size);
   if (!d) return d.error();
   if (*d) out.kind = GitEntry::Removal;
   return true;

@@ -43,9 +43,11 @@ bool git_available();
 // `m` of its own commit; a removal commits the removed mail as `d` instead
 // (public-inbox-v2-format(5)).
 struct GitEntry {
-  enum Kind { Mail, Removal, Other } kind = Other;
+  // TooLarge: `m` is over 256 MiB, no mail; skipped (blob left empty).
+  enum Kind { Mail, Removal, TooLarge, Other } kind = Other;
   std::string commit;
   std::string blob;  // Mail: the message; Removal: the removed message
+  std::size_t size = 0;  // of the blob, also when TooLarge
 };
 
 // Reads an epoch's commits oldest first: `git rev-list --reverse` names
@@ -64,7 +66,7 @@ class GitEpochReader {
 
  private:
   GitEpochReader() = default;
-  Result<bool> fetch(const std::string& object, std::string& blob);
+  Result<bool> fetch(const std::string& object, std::string& blob, std::size_t& size);
   Status finish();
 
   std::string dir_;
