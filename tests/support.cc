@@ -71,18 +71,34 @@ std::string shell_quote(const std::string& s) {
 }
 }  // namespace
 
-Run run_mlidx(const std::vector<std::string>& args) {
+namespace {
+Run run_command(const std::vector<std::string>& args, const std::string* input, const std::string& env) {
   TempDir t;
-  std::string cmd = shell_quote(MLIDX_BIN);
+  std::string cmd;
+  if (input) {
+    write_file(t / "in", *input);
+    cmd = "cat " + shell_quote((t / "in").string()) + " | ";
+  }
+  if (!env.empty()) cmd += "env " + env + " ";
+  cmd += shell_quote(MLIDX_BIN);
   for (const auto& a : args) cmd.append(" ").append(shell_quote(a));
   cmd.append(" >").append(shell_quote((t / "out").string()));
-  cmd.append(" 2>").append(shell_quote((t / "err").string())).append(" </dev/null");
+  cmd.append(" 2>").append(shell_quote((t / "err").string()));
+  if (!input) cmd.append(" </dev/null");
   int status = std::system(cmd.c_str());
   Run r;
   r.code = WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status);
   r.out = read_file(t / "out");
   r.err = read_file(t / "err");
   return r;
+}
+}  // namespace
+
+Run run_mlidx(const std::vector<std::string>& args) { return run_command(args, nullptr, ""); }
+
+Run run_mlidx_with(const std::vector<std::string>& args, const std::string& input,
+                   const std::string& env) {
+  return run_command(args, &input, env);
 }
 
 std::vector<std::vector<Cell>> rows(const fs::path& db, const std::string& sql,

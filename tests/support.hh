@@ -41,6 +41,10 @@ struct Run {
 };
 // Runs build/src/mlidx with `args` (no shell: each arg is quoted).
 Run run_mlidx(const std::vector<std::string>& args);
+// The same with `input` on stdin (through a pipe, as `cat f | mlidx ...`)
+// and `env` ("NAME=value ...", unquoted) set for mlidx alone.
+Run run_mlidx_with(const std::vector<std::string>& args, const std::string& input,
+                   const std::string& env = "");
 
 std::string read_file(const fs::path& p);
 void write_file(const fs::path& p, const std::string& data);

@@ -155,7 +155,15 @@ TEST_CASE("golden: importing data/ again changes nothing") {
   Run again = run_mlidx({"import", (data / "series.mbox").string(), (data / "replies.mbox").string(),
                          "--db", s.db.string()});
   CHECK(again.code == 0);
-  CHECK(again.out.find("read 12 messages: 0 new, 12 duplicates") == 0);
+  // Both files are known and unchanged (issue 7): nothing is read again.
+  CHECK(again.out.find("read 0 messages (skipped 12 already imported): 0 new, 0 duplicates") == 0);
+  CHECK(render(s.db) == before);
+  // The same mail under other names is read, and all of it is known.
+  TempDir t;
+  fs::copy_file(data / "series.mbox", t / "a.mbox");
+  fs::copy_file(data / "replies.mbox", t / "b.mbox");
+  Run copies = run_mlidx({"import", (t / "a.mbox").string(), (t / "b.mbox").string(), "--db", s.db.string()});
+  CHECK(copies.out.find("read 12 messages: 0 new, 12 duplicates") == 0);
   CHECK(render(s.db) == before);
 }
 

@@ -114,8 +114,14 @@ TEST_CASE("stop: Ctrl-C stores what was read, says how far it got; a re-run comp
     CHECK(n < 9991);
     CHECK(query1(db, "SELECT count(*) FROM messages WHERE thread_id IS NULL") == "0");
     CHECK(query1(db, "PRAGMA integrity_check") == "ok");
-    Run again = run_mlidx({"import", "--quiet", "--db", db.string(), corpus.string()});
+    // The re-run goes on from where the stopped one got to (issue 7): the
+    // mail stored is not read again.
+    int stored = std::stoi(query1(db, "SELECT messages FROM import_state"));
+    CHECK(stored >= 5000);
+    Run again = run_mlidx({"import", "--db", db.string(), corpus.string()});
     CHECK(again.code == 0);
+    CHECK(again.out.find("read " + std::to_string(10000 - stored) + " messages (skipped " +
+                         std::to_string(stored) + " already imported, from byte ") == 0);
     CHECK(dump_relations(db) == expected);
   }
   SUBCASE("a real SIGINT from outside, as soon as the import holds its lock") {

@@ -1,15 +1,21 @@
-// mlidx import PATH... : mbox files into the database.
+// mlidx import PATH... : mbox files (also .gz and stdin), Maildir folders and
+// public-inbox v2 git archives into the database.
 #include <fmt/format.h>
+#include <fcntl.h>
 #include <signal.h>
 #include <unistd.h>
 
 #include <atomic>
 #include <charconv>
+#include <cerrno>
 #include <cstdio>
+#include <cstring>
+#include <filesystem>
 
 #include "cli/commands.hh"
 #include "cli/options.hh"
 #include "db/importer.hh"
+#include "mbox/sources.hh"
 #include "util/file_lock.hh"
 
 namespace mlidx::cli {
@@ -64,33 +70,114 @@ Result<double> wait_seconds(const Args& args) {
   return d;
 }
 
+// A directory: a Maildir, a public-inbox v2 inbox (one input per epoch) or
+// one epoch N.git.
+Status open_directory(const std::string& p, std::vector<db::ImportInput>& inputs,
+                      std::vector<Error>& errors) {
+  if (is_maildir(p)) {
+    db::ImportInput in(p, MappedFile(), InputKind::Mbox, db::Source::Maildir);
+    std::size_t before = errors.size();
+    in.files = list_maildir(p, errors);
+    if (errors.size() == before) inputs.push_back(std::move(in));
+    return Ok{};
+  }
+  std::vector<std::string> epochs = public_inbox_epochs(p);
+  if (epochs.empty() && is_git_dir(p)) epochs.push_back(p);
+  if (epochs.empty())
+    return make_error(p, "is a directory, but neither a Maildir (cur/, new/) nor a public-inbox v2 "
+                         "inbox (git/0.git, ...) nor a git repository");
+  if (!git_available())
+    return make_error(p, "public-inbox import needs git, which is not installed (no git on $PATH)");
+  for (const auto& e : epochs) {
+    if (!is_git_dir(e)) return make_error(e, "not a git repository (a public-inbox epoch is a bare repository)");
+    std::error_code ec;
+    auto key = std::filesystem::canonical(e, ec);
+    inputs.emplace_back(e, MappedFile(), InputKind::Mbox, db::Source::Git);
+    inputs.back().state_key = ec ? e : key.string();
+  }
+  return Ok{};
+}
+
+Result<db::ImportInput> open_file(const std::string& p) {
+  bool from_stdin = p == "-";
+  auto f = from_stdin ? spool_stdin() : MappedFile::open(p);
+  if (!f) return f.error();
+  // Only a plain file can be appended to and resumed (not stdin, not .gz).
+  bool resumable = !from_stdin;
+  if (!from_stdin && is_gzip(f->view())) {
+    int fd = ::open(p.c_str(), O_RDONLY | O_CLOEXEC);
+    if (fd < 0) return make_error(p, std::strerror(errno));
+    f = inflate_gzip(fd, p);
+    ::close(fd);
+    if (!f) return f.error();
+    resumable = false;
+  }
+  const std::string name = from_stdin ? "stdin" : p;
+  InputKind k = sniff(f->view());
+  if (k == InputKind::Empty || k == InputKind::NotMailbox) return make_error(name, describe_refusal(k));
+  db::ImportInput in(name, std::move(*f), k);
+  std::error_code ec;
+  if (resumable && k == InputKind::Mbox) {
+    auto key = std::filesystem::canonical(p, ec);
+    if (!ec) in.state_key = key.string();
+  }
+  return in;
+}
+
 // Every input is opened and recognised before the database is touched, so a
 // bad path leaves the database exactly as it was.
 Result<std::vector<db::ImportInput>> open_inputs(const std::vector<std::string>& paths) {
   std::vector<db::ImportInput> inputs;
   std::vector<Error> errors;
   for (const auto& p : paths) {
-    auto f = MappedFile::open(p);
-    if (!f) {
-      errors.push_back(f.error());
+    std::error_code ec;
+    if (p != "-" && std::filesystem::is_directory(p, ec)) {
+      if (auto s = open_directory(p, inputs, errors); !s) errors.push_back(s.error());
       continue;
     }
-    InputKind k = sniff(f->view());
-    if (k == InputKind::Empty || k == InputKind::NotMailbox) {
-      errors.push_back(make_error(p, describe_refusal(k)));
-      continue;
-    }
-    inputs.push_back({p, std::move(*f), k});
+    auto in = open_file(p);
+    if (!in) errors.push_back(in.error());
+    else inputs.push_back(std::move(*in));
   }
   if (errors.empty()) return inputs;
   for (std::size_t i = 0; i + 1 < errors.size(); ++i) report(errors[i]);
   return errors.back();
 }
 
+// What an incremental import skipped or could not skip, per input, after
+// the summary (its first line has the total).
+void print_resumed(const db::ImportCounts& c, const std::vector<db::ImportInput>& inputs) {
+  std::size_t resumed = 0;
+  for (const auto& in : inputs) resumed += in.source == db::Source::File && in.start > 0;
+  for (const auto& in : inputs) {
+    if (resumed > 1 && in.source == db::Source::File && in.start > 0)
+      fmt::print("{}: read from byte {} on ({} messages already imported)\n", in.path, in.start,
+                 in.skipped);
+    else if (in.changed)
+      fmt::print("{}: changed since the last import (not only appended to): read in full\n", in.path);
+  }
+  for (std::size_t i : c.rewound_inputs)
+    fmt::print("{}: history rewritten since the last import: every commit read again\n", inputs[i].path);
+  bool git = false;
+  for (const auto& in : inputs) git = git || in.source == db::Source::Git;
+  if (git)
+    fmt::print("public-inbox: {} new commits read ({} removals recorded)\n", c.commits, c.removals);
+}
+
+// "(skipped N already imported[, from byte B])" when mail was not read again.
+std::string skipped_note(const db::ImportCounts& c, const std::vector<db::ImportInput>& inputs) {
+  if (c.skipped == 0) return {};
+  std::size_t resumed = 0, at = 0;
+  for (const auto& in : inputs)
+    if (in.source == db::Source::File && in.start > 0) ++resumed, at = in.start;
+  return resumed == 1 ? fmt::format(" (skipped {} already imported, from byte {})", c.skipped, at)
+                      : fmt::format(" (skipped {} already imported)", c.skipped);
+}
+
 void print_summary(const db::ImportCounts& c, const db::Store::KindCounts& k, std::int64_t problems,
-                   bool timing) {
-  fmt::print("read {} messages: {} new, {} duplicates, {} variants (same Message-ID, other bytes)\n",
-             c.read, c.added, c.duplicates, c.variants);
+                   bool timing, const std::string& skipped) {
+  fmt::print("read {} messages{}: {} new, {} duplicates, {} variants (same Message-ID, other bytes)\n",
+             c.read, skipped, c.added, c.duplicates, c.variants);
   if (c.other_lists > 0)
     fmt::print("lists: {} messages already stored were also received through another list\n",
                c.other_lists);
@@ -108,20 +195,26 @@ void print_summary(const db::ImportCounts& c, const db::Store::KindCounts& k, st
 
 // What an interrupted or cut-short import tells the user, on stderr.
 int report_incomplete(const db::ImportCounts& c, const std::vector<db::ImportInput>& inputs) {
+  for (const auto& e : c.errors) report(e);
   for (std::size_t i : c.truncated_inputs)
     report({inputs[i].path, "truncated: the file ends inside its last message, mid-line; that "
                             "message is stored with a 'truncated' problem"});
   if (c.interrupted) {
     const auto& in = inputs[c.stopped_input];
     std::size_t left = inputs.size() - c.stopped_input - 1;
-    report({"interrupted", fmt::format("stopped in {} at byte {} of {}{}; the {} messages read are "
+    std::string where =
+        in.source == db::Source::File
+            ? fmt::format("at byte {} of {}", c.stopped_offset, in.file.view().size())
+            : fmt::format("after {} {}", c.stopped_offset,
+                          in.source == db::Source::Git ? "new commits" : "files");
+    report({"interrupted", fmt::format("stopped in {} {}{}; the {} messages read are "
                                        "stored - run the same import again to continue",
-                                       in.path, c.stopped_offset, in.file.view().size(),
+                                       in.path, where,
                                        left ? fmt::format(" ({} more files not read)", left) : "",
                                        c.read)});
     return kExitInterrupted;
   }
-  return c.truncated_inputs.empty() ? 0 : 1;
+  return c.truncated_inputs.empty() && c.errors.empty() ? 0 : 1;
 }
 
 }  // namespace
@@ -164,7 +257,9 @@ int cmd_import(const Argv& argv) {
   if (show_progress) fmt::print(stderr, "\r\033[K");
   if (!args->has("--quiet")) {
     try {
-      print_summary(counts, (*store)->kind_counts(), (*store)->problems_added(), args->has("--timing"));
+      print_summary(counts, (*store)->kind_counts(), (*store)->problems_added(), args->has("--timing"),
+                    skipped_note(counts, *inputs));
+      print_resumed(counts, *inputs);
     } catch (const db::DbError& e) {
       return report({args->db(), e.what()});
     }

@@ -9,7 +9,7 @@ namespace {
 constexpr const char* kOverview = R"(usage: mlidx COMMAND [ARGS] [--db PATH]
 
 Commands:
-  import   read mbox files into the database
+  import   read mbox files, Maildirs and public-inbox archives
   sql      run SQL over the archive (read-only unless --write)
   show     one patch, cover letter, comment or message
   thread   the thread of a message, as a tree or an mbox
@@ -31,10 +31,19 @@ constexpr std::array<std::pair<const char*, const char*>, 9> kCommands = {{
     {"import", R"(usage: mlidx import PATH... [--list-id ID] [--no-search] [--wait SECONDS]
                     [--quiet] [--timing] [--db PATH]
 
-Reads mbox files (mboxrd, mboxo, CRLF line ends; a file that starts with a
-header line instead of a 'From ' line is one message) into the database,
-creating it if needed. Importing the same mail again adds nothing.
-Ctrl-C stores the mail read so far and stops (exit 130): the same import
+Reads mail into the database, creating it if needed. PATH is
+  an mbox file  mboxrd, mboxo, CRLF line ends; a file that starts with a
+                header line instead of a 'From ' line is one message;
+                gzip-compressed (.gz) files are inflated
+  -             standard input: an mbox or one message (or gzip of either)
+  a Maildir     a directory with cur/ and new/ (tmp/ is not read)
+  an inbox      a public-inbox v2 inbox (INBOX/git/0.git, 1.git, ...: a
+                'git clone --mirror' of a lore list) or one epoch N.git;
+                needs git. Removed messages are kept, marked 'removed'.
+Importing the same mail again adds nothing. An mbox file or an epoch
+imported before is read from where the last import stopped (appended mail
+only, or the commits fetched since); an mbox rewritten since is read in
+full. Ctrl-C stores the mail read so far and stops (exit 130): the same import
 run again continues. An mbox whose last line has no line end was cut
 short: its mail is stored, the last message with a 'truncated' problem,
 and the exit status is 1.

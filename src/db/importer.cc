@@ -1,9 +1,12 @@
 #include "db/importer.hh"
 
+#include "db/import_state.hh"
 #include "db/search_index.hh"
+#include "mbox/sources.hh"
 
 #include <chrono>
 #include <csignal>
+#include <pthread.h>
 #include <cstdlib>
 #include <cstring>
 #include <condition_variable>
@@ -34,10 +37,15 @@ double since(Clock::time_point t) {
 
 struct Item {
   std::string_view raw;   // into the mapped file, or into `owned`
-  std::string owned;      // set when mbox quoting had to be undone
+  std::string owned;      // set when mbox quoting had to be undone, or read from a file or git
   bool check_repeat = false;  // the writer looks the bytes up (new database)
   std::optional<ParsedMail> parsed;  // empty: the bytes are already stored
-  std::size_t input = 0, offset = 0;
+  std::size_t input = 0, offset = 0;  // offset: where this mail ends (git: commits read)
+  // Removal: `raw` is mail public-inbox removed; Mark: a commit without a
+  // mail, which only moves the epoch's position.
+  enum What : std::uint8_t { Mail, Removal, Mark } what = Mail;
+  bool resumable = true;  // false: a later import must read this mail again (cut short)
+  std::string commit;     // git
 };
 
 }  // namespace
@@ -129,6 +137,8 @@ struct ParseOutcome {
   bool interrupted = false;
   std::size_t input = 0, offset = 0;
   std::vector<std::size_t> truncated;
+  std::vector<std::size_t> rewound;
+  std::vector<Error> errors;
 };
 
 // An mbox writer ends every message with a line end: a last line without
@@ -140,30 +150,69 @@ bool ends_mid_line(const ImportInput& in) {
   return in.kind == InputKind::Mbox && !file.empty() && file.back() != '\n';
 }
 
-void parse_all(std::vector<ImportInput>& inputs, std::unordered_set<std::string> known,
-               const std::atomic<bool>* stop, Queue& q, Spent& spent, ParseOutcome& out) {
-  auto start = Clock::now();
+// Splits and parses every input on the parser thread, in order.
+class Parser {
+ public:
+  Parser(std::vector<ImportInput>& inputs, std::unordered_set<std::string> known,
+         const std::atomic<bool>* stop, Queue& q, Spent& spent, ParseOutcome& out)
+      : inputs_(inputs), known_(std::move(known)), dedupe_here_(!known_.empty()), stop_(stop),
+        q_(q), spent_(spent), out_(out) {}
+
+  void run() {
+    auto start = Clock::now();
+    for (std::size_t i = 0; i < inputs_.size() && !q_.stopped() && !out_.interrupted; ++i) {
+      switch (inputs_[i].source) {
+        case Source::File: read_file(i); break;
+        case Source::Maildir: read_maildir(i); break;
+        case Source::Git: read_git(i); break;
+      }
+    }
+    if (!batch_.empty()) q_.push(std::move(batch_));
+    out_.seconds = since(start);
+    q_.push({});
+  }
+
+ private:
+  // Checked before each message, so that an import stopped before it
+  // began reads nothing.
+  bool stopping(std::size_t input, std::size_t offset) {
+    if (!stop_ || !stop_->load(std::memory_order_relaxed)) return false;
+    out_.interrupted = true;
+    out_.input = input;
+    out_.offset = offset;
+    return true;
+  }
+
   // Into an empty database the writer hashes each mail (it has time to
   // spare, the parser has not) and finds repeats with its index; otherwise
   // known mail is recognised here and not parsed at all.
-  const bool dedupe_here = !known.empty();
-  std::vector<Item> batch;
-  for (std::size_t i = 0; i < inputs.size() && !q.stopped() && !out.interrupted; ++i) {
-    const std::string_view file = inputs[i].file.view();
-    const bool cut_short = ends_mid_line(inputs[i]);
-    if (cut_short) out.truncated.push_back(i);
-    MboxReader reader(file, inputs[i].kind);
+  void prepare(Item& it, std::string_view raw) {
+    std::string key;
+    // Into a new database, hashing is shared: the parser hashes while the
+    // writer has a backlog, the writer does the rest.
+    if (dedupe_here_ || q_.size() >= Queue::capacity() / 2) key = Store::key(raw);
+    it.check_repeat = !dedupe_here_;
+    // A key seen earlier in this run is a duplicate too.
+    if (!dedupe_here_ || known_.insert(key).second) it.parsed = Store::prepare(raw, std::move(key));
+  }
+
+  // False: the writer failed, stop parsing.
+  bool emit(Item&& it) {
+    batch_.push_back(std::move(it));
+    if (batch_.size() < kBatchItems) return true;
+    q_.push(std::move(batch_));
+    batch_.clear();
+    spent_.free_all();
+    return !q_.stopped();
+  }
+
+  void read_file(std::size_t i) {
+    const std::string_view file = inputs_[i].file.view();
+    const bool cut_short = ends_mid_line(inputs_[i]);
+    if (cut_short) out_.truncated.push_back(i);
+    MboxReader reader(file, inputs_[i].kind, inputs_[i].start);
     MboxMessage m;
-    while (true) {
-      // Checked before each message, so that an import stopped before it
-      // began reads nothing.
-      if (stop && stop->load(std::memory_order_relaxed)) {
-        out.interrupted = true;
-        out.input = i;
-        out.offset = reader.offset();
-        break;
-      }
-      if (!reader.next(m)) break;
+    while (!stopping(i, reader.offset()) && reader.next(m)) {
       Item it;
       it.input = i;
       it.offset = reader.offset();
@@ -172,30 +221,205 @@ void parse_all(std::vector<ImportInput>& inputs, std::unordered_set<std::string>
       } else {
         it.raw = m.raw;
       }
-      std::string key;
-      // Into a new database, hashing is shared: the parser hashes while the
-      // writer has a backlog, the writer does the rest.
-      if (dedupe_here || q.size() >= Queue::capacity() / 2) key = Store::key(m.raw);
-      it.check_repeat = !dedupe_here;
-      // A key seen earlier in this run is a duplicate too.
-      if (!dedupe_here || known.insert(key).second) it.parsed = Store::prepare(m.raw, std::move(key));
-      if (it.parsed && cut_short && it.offset == file.size())
-        it.parsed->mail.problems.add("truncated", "the file ends inside this message, mid-line");
-      batch.push_back(std::move(it));
-      if (batch.size() == kBatchItems) {
-        q.push(std::move(batch));
-        batch.clear();
-        spent.free_all();
-        if (q.stopped()) break;  // the writer failed: stop parsing
+      prepare(it, m.raw);
+      if (cut_short && it.offset == file.size()) {
+        it.resumable = false;
+        if (it.parsed) it.parsed->mail.problems.add("truncated", "the file ends inside this message, mid-line");
+      }
+      if (!emit(std::move(it))) return;
+    }
+  }
+
+  // Each file is one mail (or, rarely, an mbox of several); read in turn, so
+  // that one file at a time is in memory on this side of the queue.
+  void read_maildir(std::size_t i) {
+    const auto& files = inputs_[i].files;
+    for (std::size_t f = 0; f < files.size(); ++f) {
+      if (stopping(i, f)) return;
+      auto mapped = MappedFile::open(files[f]);
+      if (!mapped) {
+        out_.errors.push_back(mapped.error());
+        continue;
+      }
+      std::string_view data = mapped->view();
+      InputKind kind = sniff(data);
+      if (kind == InputKind::Empty || kind == InputKind::NotMailbox) {
+        out_.errors.push_back(make_error(files[f], std::string(describe_refusal(kind)) + "; skipped"));
+        continue;
+      }
+      MboxReader reader(data, kind);
+      MboxMessage m;
+      while (reader.next(m)) {
+        Item it;
+        it.input = i;
+        it.offset = f + 1;
+        it.owned = std::string(m.raw);
+        prepare(it, it.owned);
+        if (!emit(std::move(it))) return;
       }
     }
   }
-  if (!batch.empty()) q.push(std::move(batch));
-  out.seconds = since(start);
-  q.push({});
+
+  void read_git(std::size_t i) {
+    ImportInput& in = inputs_[i];
+    auto reader = GitEpochReader::start(in.path, in.since);
+    if (!reader) {
+      out_.errors.push_back(reader.error());
+      return;
+    }
+    if ((*reader)->rewound()) out_.rewound.push_back(i);
+    GitEntry e;
+    for (std::size_t n = 0; !stopping(i, n); ++n) {
+      auto more = (*reader)->next(e);
+      if (!more) {
+        out_.errors.push_back(more.error());
+        return;
+      }
+      if (!*more) return;
+      if (e.kind == GitEntry::TooLarge)
+        out_.errors.push_back(make_error(in.path, "commit " + e.commit + ": a mail of " +
+                                                      std::to_string(e.size) +
+                                                      " bytes, over the 256 MiB limit; skipped"));
+      Item it;
+      it.input = i;
+      it.offset = n + 1;
+      it.commit = e.commit;
+      it.what = e.kind == GitEntry::Mail ? Item::Mail : e.kind == GitEntry::Removal ? Item::Removal : Item::Mark;
+      it.owned = std::move(e.blob);
+      e.blob = {};
+      if (it.what == Item::Mail) prepare(it, it.owned);
+      if (!emit(std::move(it))) return;
+    }
+  }
+
+  std::vector<ImportInput>& inputs_;
+  std::unordered_set<std::string> known_;
+  const bool dedupe_here_;
+  const std::atomic<bool>* stop_;
+  Queue& q_;
+  Spent& spent_;
+  ParseOutcome& out_;
+  std::vector<Item> batch_;
+};
+
+void parse_all(std::vector<ImportInput>& inputs, std::unordered_set<std::string> known,
+               const std::atomic<bool>* stop, Queue& q, Spent& spent, ParseOutcome& out) {
+  // A git child gone makes writes to its pipe fail with EPIPE instead of
+  // killing mlidx (the signal goes to the writing thread, this one).
+  sigset_t pipe;
+  sigemptyset(&pipe);
+  sigaddset(&pipe, SIGPIPE);
+  pthread_sigmask(SIG_BLOCK, &pipe, nullptr);
+  Parser(inputs, std::move(known), stop, q, spent, out).run();
 }
 
 }  // namespace
+
+namespace {
+
+// Where the writer has got to in each input, saved to import_state with
+// every commit: the state never claims mail that was not committed.
+class Positions {
+ public:
+  Positions(std::vector<ImportInput>& inputs, ImportState& state) : inputs_(inputs), state_(state) {
+    for (const auto& in : inputs) pos_.push_back({false, in.start, in.start, in.skipped, in.since});
+  }
+  void advance(const Item& it) {
+    if (!it.resumable) return;
+    Pos& p = pos_[it.input];
+    p.touched = true;
+    p.offset = it.offset;
+    ++p.messages;
+    if (!it.commit.empty()) p.commit = it.commit;
+  }
+  // Hashes the mbox bytes stored since the last call, while they are still
+  // in the CPU's cache and before the writer releases their pages.
+  void hash() {
+    for (std::size_t i = 0; i < pos_.size(); ++i) {
+      Pos& p = pos_[i];
+      if (!p.touched || p.hashed >= p.offset || inputs_[i].source != Source::File ||
+          inputs_[i].state_key.empty())
+        continue;
+      inputs_[i].prefix.update(inputs_[i].file.view().substr(p.hashed, p.offset - p.hashed));
+      p.hashed = p.offset;
+    }
+  }
+  void save() {
+    hash();
+    for (std::size_t i = 0; i < pos_.size(); ++i) {
+      Pos& p = pos_[i];
+      const ImportInput& in = inputs_[i];
+      if (!p.touched || in.state_key.empty()) continue;
+      InputState s;
+      s.messages = p.messages;
+      if (in.source == Source::Git) {
+        s.last_commit = p.commit;
+        state_.save_git(in.state_key, s);
+      } else {
+        Sha1 d = in.prefix.digest();
+        s.size = static_cast<std::int64_t>(p.offset);
+        s.prefix_sha1.assign(reinterpret_cast<const char*>(d.data()), d.size());
+        state_.save_mbox(in.state_key, s);
+      }
+      p.touched = false;
+    }
+  }
+
+ private:
+  struct Pos {
+    bool touched;
+    std::size_t offset, hashed;
+    std::int64_t messages;
+    std::string commit;
+  };
+  std::vector<ImportInput>& inputs_;
+  ImportState& state_;
+  std::vector<Pos> pos_;
+};
+
+std::string_view line_at(std::string_view data, std::size_t pos) {
+  std::size_t end = data.find('\n', pos);
+  return data.substr(pos, end == std::string_view::npos ? std::string_view::npos : end - pos);
+}
+
+}  // namespace
+
+// An mbox resumes where the last import stopped when the bytes it read are
+// still the file's first bytes (mail was appended, nothing rewritten) and a
+// "From " line follows them; anything else is read in full, and what was
+// stored before is recognised as duplicates.
+void Importer::plan_resume(std::vector<ImportInput>& inputs, ImportCounts& c) {
+  ImportState state(store_.conn());
+  for (auto& in : inputs) {
+    if (in.state_key.empty()) continue;
+    auto st = state.find(in.state_key);
+    if (!st) continue;
+    if (in.source == Source::Git) {
+      in.since = st->last_commit;
+      in.skipped = st->messages;
+      continue;
+    }
+    std::string_view file = in.file.view();
+    auto at = static_cast<std::size_t>(st->size);
+    bool appended = at <= file.size() &&
+                    (at == file.size() || looks_like_from_line(line_at(file, at)));
+    Sha1Stream prefix;
+    if (appended) {
+      prefix.update(file.substr(0, at));
+      Sha1 d = prefix.digest();
+      appended = st->prefix_sha1 == std::string_view(reinterpret_cast<const char*>(d.data()), d.size());
+    }
+    if (!appended) {
+      in.changed = true;
+      continue;
+    }
+    in.start = at;
+    in.skipped = st->messages;
+    in.prefix = prefix;
+    in.file.release_before(at);
+    c.skipped += st->messages;
+  }
+}
 
 void Importer::write_all(Queue& q, Spent& spent, std::vector<ImportInput>& inputs,
                          ImportCounts& c, const Progress& progress) {
@@ -205,13 +429,21 @@ void Importer::write_all(Queue& q, Spent& spent, std::vector<ImportInput>& input
   // memory whatever the speed.
   constexpr auto kCommitEvery = std::chrono::seconds(2);
   constexpr std::int64_t kReleaseEvery = 5000;
+  ImportState state(store_.conn());
+  Positions positions(inputs, state);
   auto tx = std::make_unique<Transaction>(store_.conn());
   auto committed = Clock::now();
   for (auto batch = q.pop(); !batch.empty(); batch = q.pop()) {
     auto start = Clock::now();
     for (auto& it : batch) {
-      ++c.read;
       std::string_view raw = it.owned.empty() ? it.raw : std::string_view(it.owned);
+      if (!it.commit.empty()) ++c.commits;
+      if (it.what == Item::Removal) {
+        if (state.record_removal(inputs[it.input].state_key, it.commit, Store::key(raw))) ++c.removals;
+      }
+      positions.advance(it);
+      if (it.what != Item::Mail) continue;
+      ++c.read;
       if (it.parsed && it.check_repeat) {
         if (it.parsed->key.empty()) it.parsed->key = Store::key(raw);
         if (store_.has_bytes(it.parsed->key)) it.parsed.reset();
@@ -227,11 +459,14 @@ void Importer::write_all(Queue& q, Spent& spent, std::vector<ImportInput>& input
       }
       if (c.read == 5000) crash_point("write:5000");
       if (c.read % kReleaseEvery == 0) {
+        positions.hash();
         inputs[it.input].file.release_before(it.offset);
         if (progress) progress(c, inputs[it.input].path);
       }
     }
+    positions.hash();
     if (Clock::now() - committed >= kCommitEvery) {
+      positions.save();
       tx->commit();
       tx = std::make_unique<Transaction>(store_.conn());
       committed = Clock::now();
@@ -240,6 +475,7 @@ void Importer::write_all(Queue& q, Spent& spent, std::vector<ImportInput>& input
     c.write_seconds += since(start);
   }
   auto start = Clock::now();
+  positions.save();
   tx->commit();
   c.write_seconds += since(start);
 }
@@ -249,6 +485,7 @@ ImportCounts Importer::run(std::vector<ImportInput>& inputs, const Progress& pro
   Queue q;
   Spent spent;
   ParseOutcome parsed;
+  plan_resume(inputs, c);
   std::thread parser(parse_all, std::ref(inputs), store_.known_keys(), stop_, std::ref(q),
                      std::ref(spent), std::ref(parsed));
   try {
@@ -266,6 +503,8 @@ ImportCounts Importer::run(std::vector<ImportInput>& inputs, const Progress& pro
   c.stopped_input = parsed.input;
   c.stopped_offset = parsed.offset;
   c.truncated_inputs = std::move(parsed.truncated);
+  c.rewound_inputs = std::move(parsed.rewound);
+  c.errors = std::move(parsed.errors);
   // The passes over all mail, and the index builds of a bulk load, commit
   // once: a kill leaves the mail stored and the next import re-derives.
   Transaction tail(store_.conn());

@@ -10,13 +10,32 @@
 #include "db/store.hh"
 #include "mbox/mbox.hh"
 #include "util/mapped_file.hh"
+#include "util/sha1.hh"
 
 namespace mlidx::db {
 
+// Where an input's mail comes from: a mapped file (an mbox or one mail,
+// spooled stdin and inflated .gz included), a Maildir's files, or a
+// public-inbox epoch read through git.
+enum class Source { File, Maildir, Git };
+
 struct ImportInput {
+  ImportInput(std::string p, MappedFile f, InputKind k, Source s = Source::File)
+      : path(std::move(p)), file(std::move(f)), kind(k), source(s) {}
   std::string path;
   MappedFile file;
   InputKind kind;
+  Source source = Source::File;
+  // Canonical path under which import_state remembers this input; empty:
+  // nothing is remembered (stdin, .gz, one mail, Maildir).
+  std::string state_key;
+  std::vector<std::string> files;  // Maildir: its mail files in order
+  // Set by the importer from import_state: where reading starts.
+  std::size_t start = 0;            // mbox: a byte offset
+  std::int64_t skipped = 0;         // messages (git: commits) read by earlier imports
+  bool changed = false;             // mbox: rewritten since then, read in full
+  std::string since;                // git: the last commit read before
+  Sha1Stream prefix;                // mbox: hash of the bytes before `start`
 };
 
 struct ImportCounts {
@@ -38,6 +57,11 @@ struct ImportCounts {
   // mbox inputs whose last message ends mid-line: cut short by a failed
   // download or copy. The message is stored with a `truncated` problem.
   std::vector<std::size_t> truncated_inputs;
+  std::int64_t skipped = 0;      // messages earlier imports read, not read again
+  std::int64_t commits = 0;      // public-inbox commits read
+  std::int64_t removals = 0;     // of which removals (recorded)
+  std::vector<std::size_t> rewound_inputs;  // epochs whose history was rewritten: read in full
+  std::vector<Error> errors;     // inputs that failed part-way (what was read is kept)
 };
 
 class Queue;
@@ -60,6 +84,7 @@ class Importer {
  private:
   void write_all(Queue& q, Spent& spent, std::vector<ImportInput>& inputs, ImportCounts& c,
                  const Progress& progress);
+  void plan_resume(std::vector<ImportInput>& inputs, ImportCounts& c);
 
   Store& store_;
   bool search_index_ = true;

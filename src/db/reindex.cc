@@ -2,6 +2,7 @@
 
 #include <filesystem>
 
+#include "db/import_state.hh"
 #include "db/search_index.hh"
 #include "db/store.hh"
 
@@ -55,6 +56,9 @@ Result<ReindexCounts> reindex(const std::string& path) {
       copy_mail(c, s, "SELECT v.bytes, m.list_id FROM variants v JOIN messages m ON m.id = v.message_id "
                       "ORDER BY v.id", counts.variants);
       copy_other_lists(c, s.conn());
+      // What earlier imports read, and public-inbox's removals, are not
+      // in the mail: carried over, or the next import would read it all again.
+      copy_import_state(c, s.conn());
       tx.commit();
     }
     s.rederive();

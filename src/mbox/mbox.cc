@@ -100,8 +100,8 @@ const char* describe_refusal(InputKind k) {
   }
 }
 
-MboxReader::MboxReader(std::string_view data, InputKind kind)
-    : data_(data), single_(kind == InputKind::SingleMessage) {}
+MboxReader::MboxReader(std::string_view data, InputKind kind, std::size_t start)
+    : data_(data), pos_(start), single_(kind == InputKind::SingleMessage) {}
 
 std::size_t MboxReader::find_next_separator(std::size_t from) const {
   while (true) {

@@ -29,7 +29,9 @@ struct MboxMessage {
 
 class MboxReader {
  public:
-  MboxReader(std::string_view data, InputKind kind);
+  // `start`: where to begin, a message's "From " line (an incremental
+  // import resumes after what it read before).
+  MboxReader(std::string_view data, InputKind kind, std::size_t start = 0);
   // The next message, or false at the end. `out.raw` stays valid until the
   // next call: it views the input, or the reader's buffer when quoting had
   // to be undone.

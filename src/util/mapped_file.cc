@@ -10,6 +10,16 @@
 
 namespace mlidx {
 
+Result<MappedFile> MappedFile::map_fd(int fd, const std::string& name) {
+  struct stat st {};
+  if (::fstat(fd, &st) != 0) return make_error(name, std::strerror(errno));
+  if (st.st_size == 0) return MappedFile(nullptr, 0);
+  void* p = ::mmap(nullptr, static_cast<std::size_t>(st.st_size), PROT_READ, MAP_PRIVATE, fd, 0);
+  if (p == MAP_FAILED) return make_error(name, std::strerror(errno));
+  ::madvise(p, static_cast<std::size_t>(st.st_size), MADV_SEQUENTIAL);
+  return MappedFile(static_cast<const char*>(p), static_cast<std::size_t>(st.st_size));
+}
+
 Result<MappedFile> MappedFile::open(const std::string& path) {
   int fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC);
   if (fd < 0) return make_error(path, std::strerror(errno));

@@ -11,7 +11,11 @@ namespace mlidx {
 
 class MappedFile {
  public:
+  MappedFile() = default;  // maps nothing (an input that is not one file)
   static Result<MappedFile> open(const std::string& path);
+  // Maps an open regular file (a spooled temporary: stdin, inflated .gz);
+  // `name` is what errors call it. Does not close `fd`.
+  static Result<MappedFile> map_fd(int fd, const std::string& name);
   MappedFile(MappedFile&& o) noexcept;
   MappedFile& operator=(MappedFile&& o) noexcept;
   MappedFile(const MappedFile&) = delete;

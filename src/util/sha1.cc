@@ -13,6 +13,22 @@ Sha1 sha1(std::string_view data) {
   return out;
 }
 
+static_assert(sizeof(sha1_ctx) <= 128);
+
+Sha1Stream::Sha1Stream() { sha1_init(reinterpret_cast<sha1_ctx*>(ctx_)); }
+
+void Sha1Stream::update(std::string_view data) {
+  sha1_update(reinterpret_cast<sha1_ctx*>(ctx_), data.size(),
+              reinterpret_cast<const std::uint8_t*>(data.data()));
+}
+
+Sha1 Sha1Stream::digest() const {
+  sha1_ctx copy = *reinterpret_cast<const sha1_ctx*>(ctx_);
+  Sha1 out{};
+  sha1_digest(&copy, out.size(), out.data());
+  return out;
+}
+
 std::string to_hex(const Sha1& d) {
   static constexpr char kHex[] = "0123456789abcdef";
   std::string s;

@@ -1,0 +1,38 @@
+// What earlier imports read of each input (schema/0004_inputs.sql): where an
+// appended-to mbox or a fetched public-inbox epoch resumes, and the mail
+// public-inbox removed. Permanent data: reindex copies it.
+#pragma once
+#include <cstdint>
+#include <optional>
+#include <string>
+
+#include "db/sqlite.hh"
+
+namespace mlidx::db {
+
+struct InputState {
+  std::int64_t size = 0;        // mbox: bytes read (whole messages)
+  std::string prefix_sha1;      // mbox: SHA-1 of those bytes, 20 bytes
+  std::string last_commit;      // git
+  std::int64_t messages = 0;    // messages (git: commits) read so far
+};
+
+class ImportState {
+ public:
+  explicit ImportState(Connection& c);
+  std::optional<InputState> find(const std::string& source);
+  void save_mbox(const std::string& source, const InputState& s);
+  void save_git(const std::string& source, const InputState& s);
+  // Records the removal and gives the stored mail with these bytes (if
+  // any) a `removed` problem; false when this commit was recorded before.
+  bool record_removal(const std::string& source, const std::string& commit, const std::string& raw_sha1);
+
+ private:
+  Statement find_, save_, removal_, problem_;
+};
+
+// For reindex: copies import_state and removals into the new database and
+// gives removed mail its `removed` problem again.
+void copy_import_state(Connection& from, Connection& to);
+
+}  // namespace mlidx::db

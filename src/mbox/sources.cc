@@ -1,0 +1,387 @@
+#include "mbox/sources.hh"
+
+#include <fcntl.h>
+#include <signal.h>
+#include <spawn.h>
+#include <sys/stat.h>
+#include <sys/wait.h>
+#include <unistd.h>
+#include <zlib.h>
+
+#include <algorithm>
+#include <cerrno>
+#include <cstdlib>
+#include <cstring>
+#include <filesystem>
+
+extern char** environ;
+
+namespace mlidx {
+namespace fs = std::filesystem;
+namespace {
+
+// A public-inbox blob is one mail; anything this large is not one, and
+// reading it would take that much memory.
+constexpr std::size_t kMaxBlob = std::size_t{256} << 20;
+
+// Unlinked at once: nothing is left behind however the import ends.
+Result<int> temp_file(const std::string& name) {
+  const char* dir = std::getenv("TMPDIR");
+  std::string d = dir && *dir ? dir : "/tmp";
+  int fd = ::open(d.c_str(), O_TMPFILE | O_RDWR | O_CLOEXEC, 0600);
+  if (fd >= 0) return fd;
+  std::string tmpl = d + "/mlidx-spool-XXXXXX";
+  fd = ::mkostemp(tmpl.data(), O_CLOEXEC);
+  if (fd < 0) return make_error(name, "cannot create a temporary file in " + d + ": " + std::strerror(errno));
+  ::unlink(tmpl.c_str());
+  return fd;
+}
+
+Status write_all(int fd, const char* p, std::size_t n, const std::string& name) {
+  while (n > 0) {
+    ssize_t w = ::write(fd, p, n);
+    if (w < 0 && errno == EINTR) continue;
+    if (w < 0) return make_error(name, std::string("cannot write the temporary copy: ") + std::strerror(errno));
+    p += w;
+    n -= static_cast<std::size_t>(w);
+  }
+  return Ok{};
+}
+
+Result<MappedFile> map_temp(int tmp, const std::string& name) {
+  auto m = MappedFile::map_fd(tmp, name);
+  ::close(tmp);
+  return m;
+}
+
+}  // namespace
+
+bool is_gzip(std::string_view head) {
+  return head.size() >= 2 && static_cast<unsigned char>(head[0]) == 0x1f &&
+         static_cast<unsigned char>(head[1]) == 0x8b;
+}
+
+Result<MappedFile> inflate_gzip(int fd, const std::string& name) {
+  auto tmp = temp_file(name);
+  if (!tmp) return tmp.error();
+  int in = ::dup(fd);
+  gzFile gz = in < 0 ? nullptr : gzdopen(in, "rb");
+  if (!gz) {
+    if (in >= 0) ::close(in);
+    ::close(*tmp);
+    return make_error(name, "cannot read gzip data");
+  }
+  gzbuffer(gz, 1 << 17);
+  std::string buf(1 << 18, '\0');
+  Status written = Ok{};
+  int n = 0;
+  while (written && (n = gzread(gz, buf.data(), static_cast<unsigned>(buf.size()))) > 0)
+    written = write_all(*tmp, buf.data(), static_cast<std::size_t>(n), name);
+  int err = Z_OK;
+  std::string why = gzerror(gz, &err);
+  int closed = gzclose_r(gz);
+  if (!written) {
+    ::close(*tmp);
+    return written.error();
+  }
+  // gzclose_r says Z_BUF_ERROR when the data ended inside a member: a
+  // download or copy cut short (zlib.h).
+  if (n < 0 || (err != Z_OK && err != Z_STREAM_END) || closed != Z_OK) {
+    ::close(*tmp);
+    if (closed == Z_BUF_ERROR || err == Z_BUF_ERROR)
+      return make_error(name, "truncated gzip data (the file ends inside a compressed member); "
+                              "nothing was imported");
+    return make_error(name, "corrupt gzip data (" + why + "); nothing was imported");
+  }
+  return map_temp(*tmp, name);
+}
+
+Result<MappedFile> spool_stdin() {
+  const std::string name = "stdin";
+  auto tmp = temp_file(name);
+  if (!tmp) return tmp.error();
+  std::string buf(1 << 18, '\0');
+  while (true) {
+    ssize_t r = ::read(STDIN_FILENO, buf.data(), buf.size());
+    if (r < 0 && errno == EINTR) continue;
+    if (r < 0) {
+      ::close(*tmp);
+      return make_error(name, std::strerror(errno));
+    }
+    if (r == 0) break;
+    if (auto s = write_all(*tmp, buf.data(), static_cast<std::size_t>(r), name); !s) {
+      ::close(*tmp);
+      return s.error();
+    }
+  }
+  char head[2] = {};
+  if (::pread(*tmp, head, 2, 0) == 2 && is_gzip({head, 2})) {
+    auto m = inflate_gzip(*tmp, name);
+    ::close(*tmp);
+    return m;
+  }
+  return map_temp(*tmp, name);
+}
+
+bool is_maildir(const std::string& dir) {
+  std::error_code ec;
+  return fs::is_directory(fs::path(dir) / "cur", ec) || fs::is_directory(fs::path(dir) / "new", ec);
+}
+
+std::vector<std::string> list_maildir(const std::string& dir, std::vector<Error>& errors) {
+  std::vector<std::string> files;
+  for (const char* sub : {"cur", "new"}) {
+    fs::path d = fs::path(dir) / sub;
+    std::error_code ec;
+    if (!fs::is_directory(d, ec)) continue;
+    std::vector<std::string> here;
+    for (fs::directory_iterator it(d, ec), end; !ec && it != end; it.increment(ec)) {
+      std::string name = it->path().filename().string();
+      if (name.starts_with(".")) continue;
+      std::string path = it->path().string();
+      struct stat st {};
+      if (::stat(path.c_str(), &st) != 0) {
+        errors.push_back(make_error(path, std::strerror(errno)));
+        continue;
+      }
+      if (!S_ISREG(st.st_mode)) {
+        errors.push_back(make_error(path, "not a regular file (a Maildir holds one mail per file)"));
+        continue;
+      }
+      // Opened once here so that an unreadable file stops the import
+      // before the database is touched.
+      int fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC);
+      if (fd < 0) {
+        errors.push_back(make_error(path, std::strerror(errno)));
+        continue;
+      }
+      ::close(fd);
+      here.push_back(std::move(path));
+    }
+    if (ec) errors.push_back(make_error(d.string(), ec.message()));
+    std::sort(here.begin(), here.end());
+    files.insert(files.end(), here.begin(), here.end());
+  }
+  return files;
+}
+
+bool is_git_dir(const std::string& dir) {
+  std::error_code ec;
+  return fs::is_regular_file(fs::path(dir) / "HEAD", ec) && fs::is_directory(fs::path(dir) / "objects", ec);
+}
+
+std::vector<std::string> public_inbox_epochs(const std::string& dir) {
+  std::vector<std::pair<long, std::string>> found;
+  std::error_code ec;
+  fs::path git = fs::path(dir) / "git";
+  if (!fs::is_directory(git, ec)) return {};
+  for (fs::directory_iterator it(git, ec), end; !ec && it != end; it.increment(ec)) {
+    std::string name = it->path().filename().string();
+    if (!name.ends_with(".git") || name.size() == 4 || name.size() > 12) continue;
+    std::string num = name.substr(0, name.size() - 4);
+    if (!std::all_of(num.begin(), num.end(), [](char c) { return c >= '0' && c <= '9'; })) continue;
+    found.emplace_back(std::stol(num), it->path().string());
+  }
+  std::sort(found.begin(), found.end());
+  std::vector<std::string> out;
+  for (auto& f : found) out.push_back(std::move(f.second));
+  return out;
+}
+
+bool git_available() {
+  const char* path = std::getenv("PATH");
+  if (!path) return false;
+  std::string_view rest = path;
+  while (true) {
+    std::size_t colon = rest.find(':');
+    std::string d(rest.substr(0, colon));
+    if (d.empty()) d = ".";
+    if (::access((d + "/git").c_str(), X_OK) == 0) return true;
+    if (colon == std::string_view::npos) return false;
+    rest.remove_prefix(colon + 1);
+  }
+}
+
+namespace {
+
+struct Child {
+  int pid = -1;
+  int in = -1, out = -1;  // our ends: its stdin, its stdout (-1: /dev/null)
+};
+
+// git in its own process group, so that a Ctrl-C at the terminal reaches
+// only mlidx, which then stops between messages and closes the pipes.
+Result<Child> spawn_git(const std::vector<std::string>& args, bool want_in, bool want_out) {
+  int in[2] = {-1, -1}, out[2] = {-1, -1};
+  if ((want_in && ::pipe2(in, O_CLOEXEC) != 0) || (want_out && ::pipe2(out, O_CLOEXEC) != 0))
+    return make_error("git", std::strerror(errno));
+  posix_spawn_file_actions_t fa;
+  posix_spawn_file_actions_init(&fa);
+  if (want_in) posix_spawn_file_actions_adddup2(&fa, in[0], 0);
+  else posix_spawn_file_actions_addopen(&fa, 0, "/dev/null", O_RDONLY, 0);
+  if (want_out) posix_spawn_file_actions_adddup2(&fa, out[1], 1);
+  else posix_spawn_file_actions_addopen(&fa, 1, "/dev/null", O_WRONLY, 0);
+  posix_spawn_file_actions_addopen(&fa, 2, "/dev/null", O_WRONLY, 0);
+  posix_spawnattr_t attr;
+  posix_spawnattr_init(&attr);
+  sigset_t none, dflt;
+  sigemptyset(&none);
+  sigemptyset(&dflt);
+  sigaddset(&dflt, SIGPIPE);
+  sigaddset(&dflt, SIGINT);
+  sigaddset(&dflt, SIGTERM);
+  posix_spawnattr_setsigmask(&attr, &none);
+  posix_spawnattr_setsigdefault(&attr, &dflt);
+  posix_spawnattr_setpgroup(&attr, 0);
+  posix_spawnattr_setflags(&attr, POSIX_SPAWN_SETSIGMASK | POSIX_SPAWN_SETSIGDEF | POSIX_SPAWN_SETPGROUP);
+  std::vector<char*> argv;
+  for (const auto& a : args) argv.push_back(const_cast<char*>(a.c_str()));
+  argv.push_back(nullptr);
+  Child c;
+  int rc = posix_spawnp(&c.pid, "git", &fa, &attr, argv.data(), environ);
+  posix_spawn_file_actions_destroy(&fa);
+  posix_spawnattr_destroy(&attr);
+  if (want_in) ::close(in[0]);
+  if (want_out) ::close(out[1]);
+  if (rc != 0) {
+    if (want_in) ::close(in[1]);
+    if (want_out) ::close(out[0]);
+    return make_error("git", std::strerror(rc));
+  }
+  c.in = in[1];
+  c.out = out[0];
+  return c;
+}
+
+int wait_exit(int pid) {
+  int status = 0;
+  while (::waitpid(pid, &status, 0) < 0)
+    if (errno != EINTR) return -1;
+  return WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status);
+}
+
+int run_git(const std::vector<std::string>& args) {
+  auto c = spawn_git(args, false, false);
+  return c ? wait_exit(c->pid) : -1;
+}
+
+}  // namespace
+
+Result<std::unique_ptr<GitEpochReader>> GitEpochReader::start(const std::string& git_dir,
+                                                              const std::string& since) {
+  std::unique_ptr<GitEpochReader> r(new GitEpochReader);
+  r->dir_ = git_dir;
+  const std::string gd = "--git-dir=" + git_dir;
+  // An epoch without a commit yet (a new inbox) has nothing to read.
+  if (run_git({"git", gd, "rev-parse", "--verify", "-q", "HEAD^{commit}"}) != 0) {
+    r->done_ = true;
+    return r;
+  }
+  std::string range = "HEAD";
+  if (!since.empty()) {
+    if (run_git({"git", gd, "merge-base", "--is-ancestor", since, "HEAD"}) == 0)
+      range = since + "..HEAD";
+    else
+      r->rewound_ = true;
+  }
+  auto list = spawn_git({"git", gd, "rev-list", "--reverse", range}, false, true);
+  if (!list) return make_error(git_dir, "cannot run git rev-list: " + list.error().why);
+  r->list_pid_ = list->pid;
+  r->list_ = ::fdopen(list->out, "r");
+  auto cat = spawn_git({"git", gd, "cat-file", "--batch"}, true, true);
+  if (!cat) return make_error(git_dir, "cannot run git cat-file: " + cat.error().why);
+  r->cat_pid_ = cat->pid;
+  r->cat_in_ = ::fdopen(cat->in, "w");
+  r->cat_out_ = ::fdopen(cat->out, "r");
+  if (!r->list_ || !r->cat_in_ || !r->cat_out_) return make_error(git_dir, std::strerror(errno));
+  return r;
+}
+
+GitEpochReader::~GitEpochReader() {
+  // Closing the pipes ends both children (EOF on cat-file's input,
+  // SIGPIPE for a rev-list still writing); an early end kills them first.
+  if (!done_) {
+    if (list_pid_ > 0) ::kill(list_pid_, SIGTERM);
+    if (cat_pid_ > 0) ::kill(cat_pid_, SIGTERM);
+  }
+  if (cat_in_) std::fclose(cat_in_);
+  if (cat_out_) std::fclose(cat_out_);
+  if (list_) std::fclose(list_);
+  if (list_pid_ > 0) wait_exit(list_pid_);
+  if (cat_pid_ > 0) wait_exit(cat_pid_);
+}
+
+// One object through cat-file --batch: "<oid> blob <size>\n<bytes>\n", or
+// "<name> missing\n". False: there is no such blob.
+Result<bool> GitEpochReader::fetch(const std::string& object, std::string& blob, std::size_t& size_out) {
+  if (std::fprintf(cat_in_, "%s\n", object.c_str()) < 0 || std::fflush(cat_in_) != 0)
+    return make_error(dir_, "git cat-file stopped unexpectedly");
+  char header[512];
+  if (!std::fgets(header, sizeof header, cat_out_))
+    return make_error(dir_, "git cat-file stopped unexpectedly");
+  std::string_view h = header;
+  if (!h.ends_with('\n')) return make_error(dir_, "git cat-file: unexpected answer");
+  h.remove_suffix(1);
+  if (h.ends_with(" missing") || h.ends_with(" ambiguous")) return false;
+  std::size_t sp1 = h.find(' '), sp2 = h.rfind(' ');
+  if (sp1 == std::string_view::npos || sp2 == sp1) return make_error(dir_, "git cat-file: unexpected answer");
+  std::string_view type = h.substr(sp1 + 1, sp2 - sp1 - 1);
+  std::size_t size = std::strtoull(std::string(h.substr(sp2 + 1)).c_str(), nullptr, 10);
+  size_out = size;
+  bool keep = type == "blob" && size <= kMaxBlob;
+  blob.assign(keep ? size : 0, '\0');
+  // Read (and drop when not kept) exactly size bytes and the final LF.
+  std::size_t left = size + 1;
+  char sink[65536];
+  std::size_t at = 0;
+  while (left > 0) {
+    bool into_blob = keep && at < size;
+    char* dst = into_blob ? blob.data() + at : sink;
+    std::size_t want = into_blob ? size - at : std::min(left, sizeof sink);
+    std::size_t got = std::fread(dst, 1, want, cat_out_);
+    if (got == 0) return make_error(dir_, "git cat-file stopped in the middle of an object");
+    at += got;
+    left -= got;
+  }
+  return keep;
+}
+
+Result<bool> GitEpochReader::next(GitEntry& out) {
+  if (done_) return false;
+  char line[128];
+  if (!std::fgets(line, sizeof line, list_)) {
+    done_ = true;
+    if (auto s = finish(); !s) return s.error();
+    return false;
+  }
+  std::string_view c = line;
+  if (c.ends_with('\n')) c.remove_suffix(1);
+  out.commit.assign(c);
+  out.kind = GitEntry::Other;
+  out.size = 0;
+  auto m = fetch(out.commit + ":m", out.blob, out.size);
+  if (!m) return m.error();
+  if (*m) {
+    out.kind = GitEntry::Mail;
+    return true;
+  }
+  if (out.size > kMaxBlob) {
+    out.kind = GitEntry::TooLarge;
+    return true;
+  }
+  auto d = fetch(out.commit + ":d", out.blob, out.size);
+  if (!d) return d.error();
+  if (*d) out.kind = GitEntry::Removal;
+  return true;
+}
+
+Status GitEpochReader::finish() {
+  std::fclose(list_);
+  list_ = nullptr;
+  int rc = wait_exit(list_pid_);
+  list_pid_ = -1;
+  if (rc != 0) return make_error(dir_, "git rev-list failed (exit status " + std::to_string(rc) + ")");
+  return Ok{};
+}
+
+}  // namespace mlidx

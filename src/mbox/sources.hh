@@ -1,0 +1,80 @@
+// Inputs other than a plain mbox file: gzip, stdin, Maildir folders and
+// public-inbox v2 git epochs. Each ends as bytes an MboxReader splits (a
+// mapped temporary file, or one mail at a time), so the parser and the
+// store see one kind of input.
+#pragma once
+#include <cstdio>
+#include <memory>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "util/mapped_file.hh"
+#include "util/result.hh"
+
+namespace mlidx {
+
+// RFC 1952's magic: what `mlidx import` inflates whatever the file's name.
+bool is_gzip(std::string_view head);
+// Inflates every gzip member of `fd` into an unlinked temporary file and
+// maps it: memory stays bounded whatever the size (the temporary takes the
+// inflated size on $TMPDIR's disk). A file cut short is an error.
+Result<MappedFile> inflate_gzip(int fd, const std::string& name);
+// Standard input (a pipe or a file) copied to an unlinked temporary file and
+// mapped; gzip data is inflated.
+Result<MappedFile> spool_stdin();
+
+// A directory with cur/ or new/ (Maildir, as written by MDAs: tmp/ holds
+// mail still being delivered and is not read).
+bool is_maildir(const std::string& dir);
+// Its message files, cur/ then new/, each sorted by name (deterministic
+// order); entries that cannot be opened are errors, dot-files are skipped.
+std::vector<std::string> list_maildir(const std::string& dir, std::vector<Error>& errors);
+
+// A bare git repository (HEAD and objects/).
+bool is_git_dir(const std::string& dir);
+// A public-inbox v2 inbox's epochs INBOX/git/N.git, in numeric order; empty
+// when `dir` is not one.
+std::vector<std::string> public_inbox_epochs(const std::string& dir);
+// `git` on $PATH.
+bool git_available();
+
+// One commit of an epoch: public-inbox v2 stores each message as the blob
+// `m` of its own commit; a removal commits the removed mail as `d` instead
+// (public-inbox-v2-format(5)).
+struct GitEntry {
+  // TooLarge: `m` is over 256 MiB, no mail; skipped (blob left empty).
+  enum Kind { Mail, Removal, TooLarge, Other } kind = Other;
+  std::string commit;
+  std::string blob;  // Mail: the message; Removal: the removed message
+  std::size_t size = 0;  // of the blob, also when TooLarge
+};
+
+// Reads an epoch's commits oldest first: `git rev-list --reverse` names
+// them, one `git cat-file --batch` process serves every blob.
+class GitEpochReader {
+ public:
+  // `since`: the last commit read by an earlier import; only its
+  // descendants are read, unless the history was rewritten (a purge), when
+  // every commit is read again (`rewound()`).
+  static Result<std::unique_ptr<GitEpochReader>> start(const std::string& git_dir,
+                                                       const std::string& since);
+  ~GitEpochReader();
+  // The next commit, false at the end; an error when git fails.
+  Result<bool> next(GitEntry& out);
+  bool rewound() const { return rewound_; }
+
+ private:
+  GitEpochReader() = default;
+  Result<bool> fetch(const std::string& object, std::string& blob, std::size_t& size);
+  Status finish();
+
+  std::string dir_;
+  int list_pid_ = -1, cat_pid_ = -1;
+  FILE* list_ = nullptr;     // rev-list's stdout
+  FILE* cat_in_ = nullptr;   // cat-file's stdin
+  FILE* cat_out_ = nullptr;  // cat-file's stdout
+  bool rewound_ = false, done_ = false;
+};
+
+}  // namespace mlidx

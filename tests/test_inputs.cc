@@ -1,0 +1,283 @@
+// Issue 7's inputs: public-inbox v2 git archives (read incrementally, with
+// removals), appended-to mbox files read from where the last import
+// stopped, Maildir folders, .gz files and stdin - and their hostile cases.
+#include <doctest/doctest.h>
+#include <sys/stat.h>
+
+#include <cstdlib>
+
+#include "mbox/mbox.hh"
+#include "support.hh"
+
+using namespace mlidx::test;
+
+namespace {
+
+const fs::path kData = fs::path(MLIDX_SOURCE_DIR) / "data";
+
+// The messages of an mbox file, one string each (as public-inbox stores them:
+// no "From " line).
+std::vector<std::string> messages_of(const fs::path& mbox) {
+  std::string data = read_file(mbox);
+  mlidx::MboxReader reader(data, mlidx::InputKind::Mbox);
+  mlidx::MboxMessage m;
+  std::vector<std::string> out;
+  while (reader.next(m)) out.emplace_back(m.raw);
+  return out;
+}
+
+std::vector<std::string> data_messages() {
+  auto all = messages_of(kData / "series.mbox");
+  for (auto& m : messages_of(kData / "replies.mbox")) all.push_back(std::move(m));
+  return all;
+}
+
+std::string shq(const std::string& s) {
+  std::string q = "'";
+  for (char c : s) q += c == '\'' ? std::string("'\\''") : std::string(1, c);
+  return q + "'";
+}
+
+void sh(const std::string& cmd) {
+  int rc = std::system(cmd.c_str());
+  REQUIRE_MESSAGE(rc == 0, cmd);
+}
+
+// A public-inbox v2 inbox written with git's plumbing as public-inbox's
+// writer does: one commit per message, whose tree holds the mail as `m`; a
+// removal commits the removed mail as `d` instead.
+struct Inbox {
+  explicit Inbox(const fs::path& dir) : dir(dir) {
+    fs::create_directories(dir / "git");
+    fs::create_directories(dir / "all.git");  // public-inbox's alternates repository: not read
+    write_file(dir / "msgmap.sqlite3", "");
+  }
+  fs::path epoch(int n) {
+    fs::path g = dir / "git" / (std::to_string(n) + ".git");
+    if (!fs::exists(g)) sh("git init -q --bare " + shq(g.string()));
+    return g;
+  }
+  void commit(int n, const std::string& name, const std::string& mail) {
+    fs::path g = epoch(n);
+    fs::path f = dir / "blob.tmp";
+    write_file(f, mail);
+    std::string gd = "git --git-dir=" + shq(g.string());
+    sh("export GIT_AUTHOR_NAME=t GIT_AUTHOR_EMAIL=t@example.org GIT_COMMITTER_NAME=t "
+       "GIT_COMMITTER_EMAIL=t@example.org; b=$(" + gd + " hash-object -w " + shq(f.string()) +
+       ") && t=$(printf '100644 blob %s\\t" + name + "\\n' $b | " + gd + " mktree) && "
+       "p=$(" + gd + " rev-parse -q --verify HEAD); c=$(" + gd + " commit-tree $t ${p:+-p $p} -m m) && " +
+       gd + " update-ref HEAD $c");
+    fs::remove(f);
+  }
+  void add(int n, const std::string& mail) { commit(n, "m", mail); }
+  void remove(int n, const std::string& mail) { commit(n, "d", mail); }
+  fs::path dir;
+};
+
+bool has_git() { return std::system("git --version >/dev/null 2>&1") == 0; }
+
+Run import(const fs::path& db, const std::vector<std::string>& paths) {
+  std::vector<std::string> args = {"import", "--db", db.string()};
+  args.insert(args.end(), paths.begin(), paths.end());
+  return run_mlidx(args);
+}
+
+std::string count(const fs::path& db, const std::string& table) {
+  return query1(db, "SELECT count(*) FROM " + table);
+}
+
+}  // namespace
+
+TEST_CASE("inputs: a public-inbox v2 inbox imported, fetched into and imported again reads only the new commits") {
+  if (!has_git()) return;  // git-less machines: the git-missing test below covers them
+  TempDir t;
+  auto mails = data_messages();
+  REQUIRE(mails.size() == 12);
+  Inbox inbox(t / "inbox");
+  for (std::size_t i = 0; i < 7; ++i) inbox.add(0, mails[i]);
+  fs::path db = t / "inc.db";
+  Run first = import(db, {inbox.dir.string()});
+  INFO(first.out << first.err);
+  REQUIRE(first.code == 0);
+  CHECK(first.out.find("read 7 messages: 7 new") != std::string::npos);
+  CHECK(first.out.find("public-inbox: 7 new commits read") != std::string::npos);
+  // As `git fetch` would: more commits on epoch 0, then a new epoch.
+  for (std::size_t i = 7; i < 10; ++i) inbox.add(0, mails[i]);
+  for (std::size_t i = 10; i < 12; ++i) inbox.add(1, mails[i]);
+  Run second = import(db, {inbox.dir.string()});
+  INFO(second.out << second.err);
+  REQUIRE(second.code == 0);
+  CHECK(second.out.find("read 5 messages: 5 new, 0 duplicates") != std::string::npos);
+  CHECK(second.out.find("public-inbox: 5 new commits read") != std::string::npos);
+  Run third = import(db, {inbox.dir.string()});
+  CHECK(third.out.find("read 0 messages") != std::string::npos);
+  CHECK(third.out.find("public-inbox: 0 new commits read") != std::string::npos);
+  CHECK(count(db, "import_state WHERE kind = 'git'") == "2");
+
+  fs::path once = t / "once.db";
+  REQUIRE(import(once, {inbox.dir.string()}).code == 0);
+  CHECK(count(once, "messages") == "12");
+  CHECK(dump_relations(db) == dump_relations(once));
+  // An epoch named alone is read the same way (and knows what it read).
+  Run epoch = import(db, {(inbox.dir / "git" / "1.git").string()});
+  CHECK(epoch.out.find("public-inbox: 0 new commits read") != std::string::npos);
+}
+
+TEST_CASE("inputs: a public-inbox removal is recorded, the mail is no longer live, and reindex keeps it") {
+  if (!has_git()) return;
+  TempDir t;
+  auto mails = data_messages();
+  Inbox inbox(t / "inbox");
+  for (std::size_t i = 0; i < 4; ++i) inbox.add(0, mails[i]);
+  fs::path db = t / "m.db";
+  REQUIRE(import(db, {inbox.dir.string()}).code == 0);
+  inbox.remove(0, mails[2]);
+  inbox.add(0, mails[4]);
+  Run r = import(db, {inbox.dir.string()});
+  INFO(r.out << r.err);
+  REQUIRE(r.code == 0);
+  CHECK(r.out.find("public-inbox: 2 new commits read (1 removals recorded)") != std::string::npos);
+  CHECK(count(db, "messages") == "5");
+  CHECK(count(db, "live_messages") == "4");
+  CHECK(count(db, "removals") == "1");
+  std::string removed = query1(db, "SELECT m.subject FROM messages m JOIN problems p ON p.message_id = m.id "
+                                   "WHERE p.kind = 'removed'");
+  CHECK(!removed.empty());
+  CHECK(rows(db, "SELECT count(*) FROM live_messages WHERE subject = ?1", {removed})[0][0] == "0");
+  REQUIRE(run_mlidx({"reindex", "--db", db.string()}).code == 0);
+  CHECK(count(db, "removals") == "1");
+  CHECK(count(db, "live_messages") == "4");
+  CHECK(count(db, "problems WHERE kind = 'removed'") == "1");
+  // Still known after reindex: nothing is read again.
+  Run again = import(db, {inbox.dir.string()});
+  CHECK(again.out.find("public-inbox: 0 new commits read") != std::string::npos);
+}
+
+TEST_CASE("inputs: hostile public-inbox paths fail clearly and touch nothing") {
+  TempDir t;
+  fs::path db = t / "m.db";
+  // An inbox whose epoch is not a git repository.
+  fs::create_directories(t / "bad" / "git" / "0.git");
+  Run r = import(db, {(t / "bad").string()});
+  CHECK(r.code != 0);
+  CHECK(r.err.find("0.git: not a git repository") != std::string::npos);
+  CHECK(!fs::exists(db));
+  // A directory that is none of the inputs.
+  fs::create_directories(t / "plain.git");
+  r = import(db, {(t / "plain.git").string()});
+  CHECK(r.code != 0);
+  CHECK(r.err.find("neither a Maildir") != std::string::npos);
+  CHECK(!fs::exists(db));
+  // git missing: said plainly, before anything is written.
+  if (!has_git()) return;
+  Inbox inbox(t / "inbox");
+  inbox.add(0, data_messages()[0]);
+  r = run_mlidx_with({"import", "--db", db.string(), inbox.dir.string()}, "", "PATH=/nonexistent");
+  CHECK(r.code != 0);
+  CHECK(r.err.find("needs git, which is not installed") != std::string::npos);
+  CHECK(!fs::exists(db));
+}
+
+TEST_CASE("inputs: re-importing an appended-to mbox reads only the tail; a rewritten one is read in full") {
+  TempDir t;
+  std::string series = read_file(kData / "series.mbox"), replies = read_file(kData / "replies.mbox");
+  fs::path mbox = t / "list.mbox", db = t / "m.db";
+  write_file(mbox, series);
+  REQUIRE(import(db, {mbox.string()}).code == 0);
+  write_file(mbox, series + replies);
+  Run r = import(db, {mbox.string()});
+  INFO(r.out << r.err);
+  REQUIRE(r.code == 0);
+  CHECK(r.out.find("read 6 messages (skipped 6 already imported, from byte " + std::to_string(series.size()) +
+                   "): 6 new, 0 duplicates") == 0);
+  CHECK(count(db, "messages") == "12");
+  fs::path once = t / "once.db";
+  REQUIRE(import(once, {mbox.string()}).code == 0);
+  CHECK(dump_relations(db) == dump_relations(once));
+
+  // Rewritten (same mail, other order): detected, read in full, nothing doubled.
+  write_file(mbox, replies + series);
+  r = import(db, {mbox.string()});
+  CHECK(r.out.find("changed since the last import") != std::string::npos);
+  CHECK(r.out.find("read 12 messages: 0 new, 12 duplicates") != std::string::npos);
+  CHECK(count(db, "messages") == "12");
+  // Its new state is what the next import compares with.
+  r = import(db, {mbox.string()});
+  CHECK(r.out.find("read 0 messages (skipped 12 already imported, from byte") == 0);
+}
+
+TEST_CASE("inputs: a Maildir's cur/ and new/ are imported, tmp/ is not") {
+  TempDir t;
+  auto mails = data_messages();
+  fs::path md = t / "Maildir";
+  for (const char* d : {"cur", "new", "tmp"}) fs::create_directories(md / d);
+  for (std::size_t i = 0; i < mails.size(); ++i)
+    write_file(md / (i < 6 ? "cur" : "new") / (std::to_string(1700000000 + i) + ".x.host:2,S"), mails[i]);
+  write_file(md / "tmp" / "1.partial",
+             "From: a@x\nMessage-ID: <in-delivery@x>\nSubject: partial\n\nbody\n");
+  fs::path db = t / "m.db";
+  Run r = import(db, {md.string()});
+  INFO(r.out << r.err);
+  REQUIRE(r.code == 0);
+  CHECK(r.out.find("read 12 messages: 12 new") != std::string::npos);
+  CHECK(count(db, "messages WHERE msgid = 'in-delivery@x'") == "0");
+  fs::path from_mbox = t / "mbox.db";
+  REQUIRE(import(from_mbox, {(kData / "series.mbox").string(), (kData / "replies.mbox").string()}).code == 0);
+  CHECK(dump_relations(db) == dump_relations(from_mbox));
+  // Importing it again adds nothing.
+  CHECK(import(db, {md.string()}).out.find("read 12 messages: 0 new, 12 duplicates") != std::string::npos);
+}
+
+TEST_CASE("inputs: a Maildir with an unreadable entry is refused before the database is touched") {
+  TempDir t;
+  fs::path md = t / "Maildir";
+  fs::create_directories(md / "cur");
+  fs::create_directories(md / "new");
+  write_file(md / "new" / "1.a", data_messages()[0]);
+  fs::create_symlink(t / "gone", md / "cur" / "2.b");  // dangling: unreadable even for root
+  fs::path db = t / "m.db";
+  Run r = import(db, {md.string()});
+  CHECK(r.code != 0);
+  CHECK(r.err.find("mlidx: " + (md / "cur" / "2.b").string() + ": No such file or directory") != std::string::npos);
+  CHECK(!fs::exists(db));
+}
+
+TEST_CASE("inputs: a .gz mbox is inflated; a truncated one is refused and nothing is imported") {
+  TempDir t;
+  fs::path gz = t / "series.mbox.gz";
+  sh("gzip -c " + shq((kData / "series.mbox").string()) + " > " + shq(gz.string()));
+  fs::path db = t / "gz.db", plain = t / "plain.db";
+  Run r = import(db, {gz.string()});
+  INFO(r.out << r.err);
+  REQUIRE(r.code == 0);
+  CHECK(r.out.find("read 6 messages: 6 new") != std::string::npos);
+  REQUIRE(import(plain, {(kData / "series.mbox").string()}).code == 0);
+  CHECK(dump_relations(db) == dump_relations(plain));
+
+  std::string bytes = read_file(gz);
+  write_file(t / "cut.mbox.gz", bytes.substr(0, bytes.size() / 2));
+  fs::path cut_db = t / "cut.db";
+  r = import(cut_db, {(kData / "replies.mbox").string(), (t / "cut.mbox.gz").string()});
+  CHECK(r.code != 0);
+  CHECK(r.err.find("cut.mbox.gz: truncated gzip data") != std::string::npos);
+  CHECK(!fs::exists(cut_db));
+}
+
+TEST_CASE("inputs: '-' reads an mbox or a single mail from stdin") {
+  TempDir t;
+  fs::path db = t / "m.db", plain = t / "plain.db";
+  Run r = run_mlidx_with({"import", "--db", db.string(), "-"}, read_file(kData / "series.mbox"));
+  INFO(r.out << r.err);
+  REQUIRE(r.code == 0);
+  CHECK(r.out.find("read 6 messages: 6 new") != std::string::npos);
+  REQUIRE(import(plain, {(kData / "series.mbox").string()}).code == 0);
+  CHECK(dump_relations(db) == dump_relations(plain));
+  r = run_mlidx_with({"import", "--db", db.string(), "-"},
+                     "From: a@x\nMessage-ID: <one@x>\nSubject: one mail\n\nbody\n");
+  CHECK(r.out.find("read 1 messages: 1 new") != std::string::npos);
+  CHECK(count(db, "messages WHERE msgid = 'one@x'") == "1");
+  r = run_mlidx_with({"import", "--db", (t / "e.db").string(), "-"}, "");
+  CHECK(r.code != 0);
+  CHECK(r.err.find("mlidx: stdin: empty file") != std::string::npos);
+  CHECK(!fs::exists(t / "e.db"));
+}
