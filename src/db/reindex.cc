@@ -3,6 +3,7 @@
 #include <filesystem>
 
 #include "db/search_index.hh"
+#include "db/state.hh"
 #include "db/store.hh"
 
 namespace mlidx::db {
@@ -44,6 +45,9 @@ Result<ReindexCounts> reindex(const std::string& path) {
                       "ORDER BY m.id", counts.messages);
       copy_mail(c, s, "SELECT v.bytes, m.list_id FROM variants v JOIN messages m ON m.id = v.message_id "
                       "ORDER BY v.id", counts.variants);
+      // Human decisions and commit matches are no mail's: they are kept
+      // as they are, by Message-ID.
+      copy_permanent_state(c, s.conn());
       tx.commit();
     }
     s.rederive();
