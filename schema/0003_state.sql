@@ -6,16 +6,19 @@
 -- reindex does not renumber): state_decisions, commit_matches,
 -- seen_commits. Derived: nothing is stored - patch_states is a view over
 -- them and series.superseded, which the series pass rebuilds.
+-- IF NOT EXISTS throughout: a database taken back to an older
+-- user_version by hand (as tests do to replay a migration) keeps these
+-- tables, and must still migrate.
 
 -- Patchwork's default states (its fixtures/default_states.xml), by the
 -- slug its REST API gives in a patch's "state".
-CREATE TABLE states (
+CREATE TABLE IF NOT EXISTS states (
   name            TEXT PRIMARY KEY,
   title           TEXT NOT NULL,
   ordering        INTEGER NOT NULL,
   action_required INTEGER NOT NULL  -- 1: the patch still waits for a maintainer
 ) WITHOUT ROWID;
-INSERT INTO states (name, title, ordering, action_required) VALUES
+INSERT OR IGNORE INTO states (name, title, ordering, action_required) VALUES
   ('new', 'New', 0, 1),
   ('under-review', 'Under Review', 1, 1),
   ('accepted', 'Accepted', 2, 0),
@@ -29,7 +32,7 @@ INSERT INTO states (name, title, ordering, action_required) VALUES
 
 -- `mlidx state set`: a human decision, the last one per patch. No rule
 -- overrides it.
-CREATE TABLE state_decisions (
+CREATE TABLE IF NOT EXISTS state_decisions (
   msgid    TEXT PRIMARY KEY,            -- the patch's messages.msgid
   state    TEXT NOT NULL REFERENCES states(name),
   archived INTEGER NOT NULL DEFAULT 0,  -- Patchwork's "archived" flag
@@ -39,7 +42,7 @@ CREATE TABLE state_decisions (
 
 -- `mlidx link-commits`: the commit that carries a patch's change; the
 -- first commit found per patch is kept.
-CREATE TABLE commit_matches (
+CREATE TABLE IF NOT EXISTS commit_matches (
   msgid      TEXT PRIMARY KEY,          -- the patch's messages.msgid
   commit_ref TEXT NOT NULL,             -- full commit id
   match_kind TEXT NOT NULL
@@ -47,11 +50,11 @@ CREATE TABLE commit_matches (
   repo       TEXT NOT NULL,             -- the repository's absolute git directory
   matched    TEXT NOT NULL              -- UTC, when link-commits found it
 ) WITHOUT ROWID;
-CREATE INDEX commit_matches_commit ON commit_matches(commit_ref);
+CREATE INDEX IF NOT EXISTS commit_matches_commit ON commit_matches(commit_ref);
 
 -- Commits link-commits has already read, per repository: a re-run reads
 -- only the others.
-CREATE TABLE seen_commits (
+CREATE TABLE IF NOT EXISTS seen_commits (
   repo       TEXT NOT NULL,
   commit_ref TEXT NOT NULL,
   PRIMARY KEY (repo, commit_ref)
@@ -61,7 +64,7 @@ CREATE TABLE seen_commits (
 -- (accepted), then a later version of its series (superseded, the version
 -- link of series.previous_id; every patch of the older series, since a
 -- series is reviewed and replaced whole), else new.
-CREATE VIEW patch_states AS
+CREATE VIEW IF NOT EXISTS patch_states AS
   SELECT m.id AS patch_id, m.msgid,
          CASE WHEN d.state IS NOT NULL THEN d.state
               WHEN c.commit_ref IS NOT NULL THEN 'accepted'
