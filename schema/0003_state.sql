@@ -4,7 +4,7 @@
 --
 -- Permanent (kept by reindex, keyed by the patch's Message-ID, which a
 -- reindex does not renumber): state_decisions, commit_matches,
--- seen_commits. Derived: nothing is stored - patch_states is a view over
+-- seen_commits. Derived: link_progress, and patch_states, a view over
 -- them and series.superseded, which the series pass rebuilds.
 -- IF NOT EXISTS throughout: a database taken back to an older
 -- user_version by hand (as tests do to replay a migration) keeps these
@@ -52,12 +52,27 @@ CREATE TABLE IF NOT EXISTS commit_matches (
 ) WITHOUT ROWID;
 CREATE INDEX IF NOT EXISTS commit_matches_commit ON commit_matches(commit_ref);
 
--- Commits link-commits has already read, per repository: a re-run reads
--- only the others.
+-- Commits link-commits has already read, per repository, with what the
+-- rules compare: a re-run reads only the others from git, and a patch
+-- imported later is matched against these without git.
 CREATE TABLE IF NOT EXISTS seen_commits (
-  repo       TEXT NOT NULL,
-  commit_ref TEXT NOT NULL,
+  repo         TEXT NOT NULL,
+  commit_ref   TEXT NOT NULL,
+  patch_id     TEXT,                  -- git_patch_id of its diff (src/patch/diff.cc)
+  hash         TEXT,                  -- patchwork_hash of its diff
+  author_email TEXT NOT NULL DEFAULT '',
+  subject      TEXT NOT NULL DEFAULT '',
   PRIMARY KEY (repo, commit_ref)
+) WITHOUT ROWID;
+CREATE INDEX IF NOT EXISTS seen_commits_patch_id ON seen_commits(patch_id);
+CREATE INDEX IF NOT EXISTS seen_commits_hash ON seen_commits(hash);
+CREATE INDEX IF NOT EXISTS seen_commits_author ON seen_commits(author_email);
+
+-- Derived (reindex starts it again from 0): patches with messages.id up to
+-- patches_upto have been compared with this repository's seen commits.
+CREATE TABLE IF NOT EXISTS link_progress (
+  repo         TEXT PRIMARY KEY,
+  patches_upto INTEGER NOT NULL
 ) WITHOUT ROWID;
 
 -- A patch's state: a human decision first, then a commit that carries it

@@ -151,6 +151,29 @@ TEST_CASE("state: link-commits accepts the applied patches, by patch-id and by s
   CHECK(all_state(r.db) == before);
 }
 
+TEST_CASE("state: a patch imported after its commit was read is matched without reading git again") {
+  Repo r;
+  // A second archive that has not seen the side branch's patch yet.
+  fs::path db = r.t / "late.db";
+  fs::path data = fs::path(MLIDX_SOURCE_DIR) / "data";
+  REQUIRE(run_mlidx({"import", (data / "series.mbox").string(), "--db", db.string(), "--quiet"}).code == 0);
+  Run first = run_mlidx({"link-commits", "--git", r.repo.string(), "topic", "--db", db.string()});
+  CHECK(first.out.find("4 commits in range, 0 read before; read 4: 2 patches accepted") == 0);
+  REQUIRE(run_mlidx({"import", (r.t / "topic.mbox").string(), "--db", db.string(), "--quiet"}).code == 0);
+  Run late = run_mlidx({"link-commits", "--git", r.repo.string(), "topic", "--db", db.string()});
+  CHECK(late.out == "4 commits in range, 4 read before; read 0: 1 patches accepted (1 by patch-id, 0 by hash, "
+                    "0 by subject and author)\n");
+  std::string topic_commit = git(r.repo, "rev-parse topic");
+  CHECK(query(db, "SELECT state, commit_ref, match_kind FROM patch_states WHERE msgid = '" + r.topic_msgid + "'") ==
+        "accepted|" + topic_commit + "|patch-id");
+  // and v1, already superseded, is still not given the commits of v2
+  CHECK(query1(db, "SELECT count(*) FROM commit_matches") == "3");
+  std::string before = all_state(db);
+  CHECK(run_mlidx({"link-commits", "--git", r.repo.string(), "topic", "--db", db.string()}).out.find(
+            "read 0: 0 patches accepted") != std::string::npos);
+  CHECK(all_state(db) == before);
+}
+
 TEST_CASE("state: the Patchwork hash rule when the patch-id finds nothing") {
   Repo r;
   // A patch whose patch-id git would not give (e.g. one split differently):

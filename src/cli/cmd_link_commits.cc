@@ -25,9 +25,8 @@
 namespace mlidx::cli {
 namespace {
 
-struct Totals {
-  std::int64_t in_range = 0, read = 0, accepted = 0, overruled = 0;
-  std::int64_t by_kind[4] = {};
+struct Counts {
+  std::int64_t in_range = 0, read = 0;
 };
 
 Error git_error(const std::string& step, Subprocess& p, int code) {
@@ -91,14 +90,11 @@ class IdFile {
   bool ok_ = false;
 };
 
-void finish(db::CommitInfo& c, std::string& diff, db::CommitLinker& linker, Totals& t) {
+void link_one(db::CommitInfo& c, std::string& diff, db::CommitLinker& linker, Counts& n) {
   c.patch_id = git_patch_id(diff);
   c.hash = diff.empty() ? std::string() : patchwork_hash(diff);
-  auto o = linker.link(c);
-  ++t.read;
-  t.accepted += o.recorded;
-  t.overruled += o.overruled;
-  if (o.recorded) t.by_kind[static_cast<int>(o.kind)] += o.recorded;
+  linker.link(c);
+  ++n.read;
   diff.clear();
 }
 
@@ -106,7 +102,7 @@ void finish(db::CommitInfo& c, std::string& diff, db::CommitLinker& linker, Tota
 // ("\1" id "\2" author email "\2" subject), then its diff. The options pin
 // what user configuration could change in a diff's text.
 Status read_commits(const std::string& repo, const std::vector<std::string>& ids, db::CommitLinker& linker,
-                    Totals& t) {
+                    Counts& n) {
   IdFile file(ids);
   if (!file.ok()) return make_error("link-commits", "cannot write a temporary file in /tmp");
   auto p = Subprocess::start({"git", "-C", repo, "log", "-p", "--no-walk=unsorted", "--stdin", "--no-color",
@@ -118,7 +114,7 @@ Status read_commits(const std::string& repo, const std::vector<std::string>& ids
   std::string diff;
   for (std::string line; p->getline(line);) {
     if (line.starts_with('\x01')) {
-      if (cur) finish(*cur, diff, linker, t);
+      if (cur) link_one(*cur, diff, linker, n);
       auto a = line.find('\x02', 1), b = a == std::string::npos ? a : line.find('\x02', a + 1);
       if (b == std::string::npos) return make_error("link-commits", "git log: unexpected output");
       cur = db::CommitInfo{line.substr(1, a - 1), line.substr(a + 1, b - a - 1), line.substr(b + 1), {}, {}};
@@ -127,15 +123,15 @@ Status read_commits(const std::string& repo, const std::vector<std::string>& ids
       diff += '\n';
     }
   }
-  if (cur) finish(*cur, diff, linker, t);
+  if (cur) link_one(*cur, diff, linker, n);
   if (int code = p->wait(); code != 0) return git_error("log", *p, code);
   return Ok{};
 }
 
-void print_totals(const Totals& t, std::int64_t seen_before) {
+void print_totals(const Counts& n, const db::CommitLinker::Totals& t, std::int64_t seen_before) {
   fmt::print("{} commits in range, {} read before; read {}: {} patches accepted ({} by patch-id, {} by hash, "
              "{} by subject and author)\n",
-             t.in_range, seen_before, t.read, t.accepted, t.by_kind[static_cast<int>(db::MatchKind::PatchId)],
+             n.in_range, seen_before, n.read, t.accepted, t.by_kind[static_cast<int>(db::MatchKind::PatchId)],
              t.by_kind[static_cast<int>(db::MatchKind::Hash)],
              t.by_kind[static_cast<int>(db::MatchKind::SubjectAuthor)]);
   if (t.overruled)
@@ -160,14 +156,17 @@ int run(const Args& a, const std::string& repo) {
   std::vector<std::string> fresh;
   for (const auto& id : *commits)
     if (!seen.count(id)) fresh.push_back(id);
-  Totals t;
-  t.in_range = static_cast<std::int64_t>(commits->size());
-  if (!fresh.empty()) {
-    db::Transaction tx(c);
-    if (auto s = read_commits(repo, fresh, linker, t); !s) return report(s.error());
-    tx.commit();
-  }
-  if (!a.has("--quiet")) print_totals(t, t.in_range - static_cast<std::int64_t>(fresh.size()));
+  Counts n;
+  n.in_range = static_cast<std::int64_t>(commits->size());
+  // A transaction that writes nothing (a re-run with nothing new) leaves
+  // the file as it was.
+  db::Transaction tx(c);
+  linker.catch_up();
+  if (!fresh.empty())
+    if (auto s = read_commits(repo, fresh, linker, n); !s) return report(s.error());
+  linker.finish();
+  tx.commit();
+  if (!a.has("--quiet")) print_totals(n, linker.totals(), n.in_range - static_cast<std::int64_t>(fresh.size()));
   return 0;
 }
 

@@ -6,6 +6,7 @@
 #include <cstdint>
 #include <optional>
 #include <string>
+#include <string_view>
 #include <unordered_set>
 #include <vector>
 
@@ -47,26 +48,39 @@ class CommitLinker {
   CommitLinker(Connection& c, std::string repo, std::string now);
   // Commits of this repository read by an earlier run.
   std::unordered_set<std::string> seen();
-  struct Outcome {
-    MatchKind kind = MatchKind::None;
-    std::int64_t recorded = 0;   // patches newly given this commit
+  // Patches imported since the last run, matched against the commits read
+  // before (without git: seen_commits keeps what the rules compare).
+  void catch_up();
+  // Matches one commit read from git and marks it seen.
+  void link(const CommitInfo& commit);
+  // Records that every patch stored now has been compared.
+  void finish();
+
+  struct Totals {
+    std::int64_t accepted = 0;   // patches newly given a commit
     std::int64_t overruled = 0;  // of those, ones a human decision keeps in its state
+    std::int64_t by_kind[4] = {};
   };
-  // Matches one commit and marks it seen.
-  Outcome link(const CommitInfo& commit);
+  const Totals& totals() const { return totals_; }
 
  private:
   struct Candidate {
     std::string msgid;
     bool superseded;
   };
+  void match(const CommitInfo& commit);
   std::vector<Candidate> by_key(Statement& st, const std::string& key);
   std::vector<Candidate> by_subject(const CommitInfo& commit);
-  std::int64_t record(const std::vector<Candidate>& cands, const CommitInfo& commit, MatchKind kind,
-                      std::int64_t& overruled);
+  void record(const std::vector<Candidate>& cands, const CommitInfo& commit, MatchKind kind);
+  std::vector<std::string> seen_matching(const std::string& patch_id, const std::string& hash,
+                                         const std::string& email, std::string_view title);
 
+  Connection& c_;
   std::string repo_, now_;
+  Totals totals_;
+  std::int64_t upto_ = 0, max_id_ = 0;
   Statement seen_, by_patch_id_, by_hash_, by_author_, insert_match_, insert_seen_, decided_;
+  Statement seen_by_patch_id_, seen_by_hash_, seen_by_author_, seen_info_;
 };
 
 }  // namespace mlidx::db
