@@ -9,17 +9,17 @@ namespace {
 constexpr const char* kOverview = R"(usage: mlidx COMMAND [ARGS] [--db PATH]
 
 Commands:
-  import   read mbox files into the database
-  sql      run SQL over the archive (read-only unless --write)
-  show     one patch, cover letter, comment or message
-  thread   the thread of a message, as a tree or an mbox
-  series   list patch series, or show one
-  search   full-text search with lore-style prefixes
-  export   write a series (ready for git am) or a thread as an mbox
-  stats    counts and the problems recorded during import
-  reindex  re-derive everything from the stored raw mail
+  import        read mbox files into the database
+  sql           run SQL over the archive (read-only unless --write)
+  show          one patch, cover letter, comment or message
+  thread        the thread of a message, as a tree or an mbox
+  series        list patch series, or show one
+  search        full-text search with lore-style prefixes
+  export        write a series (ready for git am) or a thread as an mbox
+  stats         counts and the problems recorded during import
+  reindex       re-derive everything from the stored raw mail
   link-commits  mark patches found in a git repository as accepted
-  state    record a patch's state by hand (rejected, changes-requested...)
+  state         record a patch's state by hand (rejected, changes-requested...)
 
 'mlidx COMMAND --help' describes one command; 'man mlidx' all of them.
 Every command takes --db PATH (default: $MLIDX_DB, else ./mlidx.db); only
