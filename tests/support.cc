@@ -152,7 +152,8 @@ std::string dump_relations(const fs::path& db) {
   std::string out;
   for (const char* t : {"messages", "headers", "recipients", "problems", "threads", "ghosts", "patches",
                         "covers", "comments", "series", "patch_files", "trailers", "refs", "attachments",
-                        "variants", "message_lists", "search_state"})
+                        "variants", "message_lists", "search_state", "patch_states", "state_decisions",
+                        "commit_matches", "seen_commits"})
     out += std::string("== ") + t + "\n" + query(db, std::string("SELECT * FROM ") + t + " ORDER BY 1, 2");
   // The index holds no text: compare what a few searches find.
   out += query(db, "SELECT count(*) FROM search_fts WHERE search_fts MATCH 'powerpc'");

@@ -2,7 +2,9 @@
 // with a message outside CI when ../shared is absent; a failure in CI).
 #include <doctest/doctest.h>
 
+#include <algorithm>
 #include <map>
+#include <sstream>
 #include <numeric>
 #include <regex>
 #include <set>
@@ -160,4 +162,37 @@ TEST_CASE("corpus: threads are the connected components of In-Reply-To/Reference
   double pct = 100.0 * static_cast<double>(agree) / static_cast<double>(msgs.size());
   MESSAGE("thread partition agreement: " << agree << "/" << msgs.size() << " = " << pct << " %");
   CHECK(pct >= 99.5);
+}
+
+TEST_CASE("corpus: stats counts the patches per state, and every superseded one has a later version" *
+          doctest::skip(skip_without_shared())) {
+  Corpus& c = corpus();
+  REQUIRE(c.first.code == 0);
+  Run stats = run_mlidx({"stats", "--db", c.db.string()});
+  REQUIRE(stats.code == 0);
+  std::string state_lines;
+  std::int64_t sum = 0;
+  std::istringstream in(stats.out);
+  for (std::string line; std::getline(in, line);)
+    if (line.starts_with("  state ")) {
+      state_lines += line + "\n";
+      sum += std::stoll(line.substr(line.find_last_of(' ') + 1));
+    }
+  MESSAGE("mlidx stats, per state:\n" << state_lines);
+  CHECK(std::count(state_lines.begin(), state_lines.end(), '\n') == 10);
+  CHECK(std::to_string(sum) == query1(c.db, "SELECT count(*) FROM patches"));
+  std::string superseded = query1(c.db, "SELECT count(*) FROM patch_states WHERE state = 'superseded'");
+  CHECK(state_lines.find("  state superseded              " + superseded + "\n") != std::string::npos);
+  CHECK(std::stoll(superseded) > 0);
+  // Justified by a version link: a later series names the patch's series
+  // as its previous version.
+  CHECK(query1(c.db, "SELECT count(*) FROM patch_states st JOIN patch_series ps ON ps.patch_id = st.patch_id "
+                     "WHERE st.state = 'superseded' AND NOT EXISTS "
+                     "(SELECT 1 FROM series later WHERE later.previous_id = ps.series_id)") == "0");
+  // and the other way: every patch of a series with a later version is superseded
+  CHECK(query1(c.db, "SELECT count(*) FROM patch_states st JOIN patch_series ps ON ps.patch_id = st.patch_id "
+                     "WHERE st.state <> 'superseded' AND EXISTS "
+                     "(SELECT 1 FROM series later WHERE later.previous_id = ps.series_id)") == "0");
+  // nothing else without link-commits or a human
+  CHECK(query1(c.db, "SELECT count(*) FROM patch_states WHERE state NOT IN ('new', 'superseded')") == "0");
 }

@@ -136,9 +136,9 @@ TEST_CASE("series cmd: a patch never received is listed in its place") {
   Run r = s.series({"3"});
   REQUIRE(r.code == 0);
   CHECK(r.out.find("patches:   2/3 received\n") != std::string::npos);
-  std::size_t one = r.out.find("\n  1/3  13  [1/3] widget: part 1\n");
+  std::size_t one = r.out.find("\n  1/3  13  new  [1/3] widget: part 1\n");
   std::size_t two = r.out.find("\n  2/3  [not received]\n");
-  std::size_t three = r.out.find("\n  3/3  14  [3/3] widget: part 3\n");
+  std::size_t three = r.out.find("\n  3/3  14  new  [3/3] widget: part 3\n");
   CHECK(one < two);
   CHECK(two < three);
   CHECK(three != std::string::npos);

@@ -3,6 +3,7 @@
 // trailers, its comments and its other versions.
 #include <fmt/format.h>
 
+#include <algorithm>
 #include <array>
 #include <cstdio>
 #include <optional>
@@ -13,11 +14,13 @@
 #include "cli/options.hh"
 #include "cli/output.hh"
 #include "search/query.hh"
+#include "db/state.hh"
 
 namespace mlidx::cli {
 namespace {
 
-const char* const kFilters[] = {"--submitter", "--since", "--until", "--name", "--version", "--list"};
+const char* const kFilters[] = {"--submitter", "--since", "--until", "--name", "--version", "--list",
+                                "--state"};
 
 bool digits_at(std::string_view s, std::size_t pos, std::size_t n, int lo, int hi) {
   if (pos + n > s.size()) return false;
@@ -90,6 +93,12 @@ Result<Filter> make_filter(const Args& a) {
     f.values.insert(f.values.end(), {l.exact, l.glob, l.exact, l.glob});
   }
   if (a.has("--incomplete")) f.sql += " AND received < total";
+  // Series with a patch in that state: "what of mine is still pending" is
+  // --state new --submitter ME.
+  if (a.values.count("--state"))
+    add(" AND id IN (SELECT ps.series_id FROM patch_states st JOIN patch_series ps ON ps.patch_id = st.patch_id "
+        "WHERE st.state = ?)",
+        a.value("--state"));
   return f;
 }
 
@@ -98,28 +107,37 @@ std::string submitter(std::string_view name, std::string_view email) {
   return terminal_text(name) + " <" + terminal_text(email) + ">";
 }
 
+// The states of a series' patches, in Patchwork's order, joined by '+':
+// "new", or "accepted+new" when half of it was applied.
+constexpr const char* kSeriesState =
+    "coalesce((SELECT group_concat(state, '+') FROM (SELECT DISTINCT st.state FROM patch_series x "
+    "JOIN patch_states st ON st.patch_id = x.patch_id JOIN states o ON o.name = st.state "
+    "WHERE x.series_id = series.id ORDER BY o.ordering)), '-')";
+
 int list(db::Connection& c, const Args& a, const Filter& filter) {
   db::Statement st(c,
                    "SELECT id, date, version, received, total, submitter_name, submitter_email, cover_id, "
-                   "name, superseded FROM series" +
+                   "name, superseded, " + std::string(kSeriesState) + " AS state FROM series" +
                        filter.sql + " ORDER BY date DESC, id DESC");
   for (std::size_t i = 0; i < filter.values.size(); ++i) st.bind(int(i) + 1, filter.values[i]);
   if (a.has("--json")) {
     write_rows(st, Format::Json, stdout);
     return 0;
   }
-  std::vector<std::array<std::string, 7>> rows = {{"ID", "DATE", "VERSION", "PATCHES", "SUBMITTER", "COVER", "NAME"}};
+  std::vector<std::array<std::string, 8>> rows = {
+      {"ID", "DATE", "VERSION", "PATCHES", "SUBMITTER", "COVER", "STATE", "NAME"}};
   while (st.step())
     rows.push_back({std::to_string(st.int64(0)), short_date(st.text(1)), fmt::format("v{}", st.int64(2)),
                     fmt::format("{}/{}", st.int64(3), st.int64(4)), terminal_text(st.text(6)),
-                    st.is_null(7) ? "-" : std::to_string(st.int64(7)), terminal_text(st.text(8))});
-  std::array<std::size_t, 6> width{};  // the name, last, is not padded
+                    st.is_null(7) ? "-" : std::to_string(st.int64(7)), std::string(st.text(10)),
+                    terminal_text(st.text(8))});
+  std::array<std::size_t, 7> width{};  // the name, last, is not padded
   for (const auto& r : rows)
     for (std::size_t k = 0; k < width.size(); ++k) width[k] = std::max(width[k], display_width(r[k]));
   std::string out;
   for (const auto& r : rows) {
     for (std::size_t k = 0; k < width.size(); ++k) out += fit(r[k], width[k]) + "  ";
-    out += r[6] + "\n";
+    out += r[7] + "\n";
   }
   std::fwrite(out.data(), 1, out.size(), stdout);
   return 0;
@@ -132,7 +150,8 @@ struct Trailer {
 };
 struct Patch {
   std::int64_t number, id;
-  std::string msgid, name, date;
+  std::string msgid, name, date, state;
+  std::optional<std::string> commit_ref;
   std::vector<Trailer> trailers;
 };
 struct Comment {
@@ -187,12 +206,14 @@ bool load_head(db::Connection& c, std::int64_t id, Series& s) {
 
 void load_patches(db::Connection& c, Series& s) {
   db::Statement st(c,
-                   "SELECT coalesce(number, 0), id, msgid, name, coalesce(date, '') FROM patches "
-                   "WHERE series_id = ? ORDER BY number, id");
+                   "SELECT coalesce(p.number, 0), p.id, p.msgid, p.name, coalesce(p.date, ''), st.state, "
+                   "st.commit_ref FROM patches p JOIN patch_states st ON st.patch_id = p.id "
+                   "WHERE p.series_id = ? ORDER BY p.number, p.id");
   db::Statement tr(c, "SELECT name, value, source_msgid, inherited FROM trailers WHERE patch_id = ? ORDER BY rowid");
   st.bind(1, s.id);
   while (st.step()) {
-    Patch p{st.int64(0), st.int64(1), str(st, 2), str(st, 3), str(st, 4), {}};
+    Patch p{st.int64(0), st.int64(1), str(st, 2), str(st, 3), str(st, 4), str(st, 5),
+            st.is_null(6) ? std::nullopt : std::optional<std::string>(str(st, 6)), {}};
     tr.bind(1, p.id);
     while (tr.step()) p.trailers.push_back({str(tr, 0), str(tr, 1), str(tr, 2), tr.int64(3) != 0});
     tr.reset();
@@ -262,7 +283,7 @@ std::string series_text(const Series& s) {
   for (const auto& p : s.patches) {
     missing_until(p.number);
     next = std::max(next, p.number + 1);
-    out += fmt::format("  {}/{}  {}  {}\n", p.number, s.total, p.id, terminal_text(p.name));
+    out += fmt::format("  {}/{}  {}  {}  {}\n", p.number, s.total, p.id, p.state, terminal_text(p.name));
     for (const auto& t : p.trailers)
       out += fmt::format("        {}: {}{}\n", terminal_text(t.name), terminal_text(t.value), trailer_note(t, p));
   }
@@ -295,8 +316,10 @@ std::string series_json(const Series& s) {
   out += ",\n \"patches\": [";
   for (std::size_t i = 0; i < s.patches.size(); ++i) {
     const Patch& p = s.patches[i];
-    out += fmt::format("{}\n  {{\"number\": {}, \"id\": {}, \"msgid\": {}, \"name\": {}, \"date\": {}, \"trailers\": [",
-                       i ? "," : "", p.number, p.id, json_str(p.msgid), json_str(p.name), json_str_or_null(p.date));
+    out += fmt::format("{}\n  {{\"number\": {}, \"id\": {}, \"msgid\": {}, \"name\": {}, \"date\": {}, "
+                       "\"state\": {}, \"commit_ref\": {}, \"trailers\": [",
+                       i ? "," : "", p.number, p.id, json_str(p.msgid), json_str(p.name), json_str_or_null(p.date),
+                       json_str(p.state), p.commit_ref ? json_str(*p.commit_ref) : "null");
     for (std::size_t k = 0; k < p.trailers.size(); ++k) {
       const Trailer& t = p.trailers[k];
       out += fmt::format("{}{{\"name\": {}, \"value\": {}, \"source_msgid\": {}, \"inherited\": {}}}",
@@ -345,10 +368,21 @@ int show(db::Connection& c, const Args& a, std::int64_t id) {
   return 0;
 }
 
+// --state names a row of the states relation.
+Status check_state(db::Connection& c, const Args& a) {
+  if (!a.values.count("--state")) return Ok{};
+  auto names = db::state_names(c);
+  if (std::find(names.begin(), names.end(), a.value("--state")) != names.end()) return Ok{};
+  std::string all;
+  for (const auto& n : names) all += (all.empty() ? "" : ", ") + n;
+  return make_error("series", fmt::format("--state: unknown state '{}' (one of: {})", terminal_text(a.value("--state")), all));
+}
+
 }  // namespace
 
 int cmd_series(const Argv& argv) {
-  auto args = parse_args(argv, {{"--db", "--submitter", "--since", "--until", "--name", "--version", "--list"},
+  auto args = parse_args(argv, {{"--db", "--submitter", "--since", "--until", "--name", "--version", "--list",
+                                 "--state"},
                                 {"--incomplete", "--json"}});
   if (!args) return report(args.error(), kExitUsage);
   if (auto s = check_positional(*args, "series", 0, 1); !s) return report(s.error(), kExitUsage);
@@ -367,6 +401,7 @@ int cmd_series(const Argv& argv) {
   auto c = open_archive(*args);
   if (!c) return report(c.error());
   try {
+    if (auto s = check_state(*c, *args); !s) return report(s.error(), kExitUsage);
     return filter ? list(*c, *args, *filter) : show(*c, *args, id);
   } catch (const db::DbError& e) {
     return report({"series", e.what()});

@@ -41,7 +41,21 @@ std::string file_line(const FileChange& f) {
   return fmt::format("{} | +{} -{}", path, f.added, f.removed);
 }
 
+// Why the patch is in its state: who decided, or what rule.
+std::string state_line(const Record& r) {
+  std::string out = r.state + (r.archived ? " (archived)" : "");
+  if (r.state_source == "user") {
+    out += fmt::format(", set {}", r.decided.value_or("-"));
+    if (r.reason && !r.reason->empty()) out += ": " + *r.reason;
+  } else if (r.state_source == "version") {
+    out += ", a later version of its series exists";
+  }
+  if (r.commit_ref) out += fmt::format(", commit {} ({})", *r.commit_ref, r.match_kind.value_or("-"));
+  return out;
+}
+
 void print_patch_fields(const Style& st, const Record& r) {
+  field(st, "State:", terminal_text(state_line(r)));
   if (r.series)
     field(st, "Series:", fmt::format("#{} {} (v{}), patch {} of {}", r.series->id, terminal_text(r.series->name),
                                      r.series->version, r.number.value_or(1), r.total.value_or(1)));

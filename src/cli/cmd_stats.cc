@@ -25,6 +25,7 @@ struct Stats {
   std::vector<ListStats> lists;  // most messages first
   std::string first_date, last_date;
   std::vector<std::pair<std::string, std::int64_t>> problems;  // by kind, most frequent first
+  std::vector<std::pair<std::string, std::int64_t>> states;    // patches per state, Patchwork's order
 };
 
 constexpr std::pair<const char*, const char*> kCounts[] = {
@@ -78,6 +79,10 @@ Stats gather(db::Connection& c) {
   db::Statement kinds(c, "SELECT kind, count(*) AS n FROM problems GROUP BY kind ORDER BY n DESC, kind");
   while (kinds.step()) s.problems.emplace_back(kinds.text(0), kinds.int64(1));
   s.lists = per_list(c);
+  // Every state, zeros too: the list doubles as the states one can set.
+  db::Statement states(c, "SELECT o.name, (SELECT count(*) FROM patch_states p WHERE p.state = o.name) "
+                          "FROM states o ORDER BY o.ordering");
+  while (states.step()) s.states.emplace_back(states.text(0), states.int64(1));
   return s;
 }
 
@@ -88,6 +93,7 @@ void print_text(const Stats& s) {
     fmt::print("{:<23} {}\n", label, n);
   }
   if (!s.first_date.empty()) fmt::print("{:<23} {} .. {}\n", "dates:", s.first_date, s.last_date);
+  for (const auto& [state, n] : s.states) fmt::print("  state {:<23} {}\n", state, n);
   for (const auto& [kind, n] : s.problems) fmt::print("  problem {:<21} {}\n", kind, n);
   for (const auto& l : s.lists)
     fmt::print("list {}: {} messages, {} patches, {} covers, {} comments, {} series\n",
@@ -111,7 +117,10 @@ void print_json(const Stats& s) {
                        i ? ", " : "", l.list_id.empty() ? "null" : json_quote(l.list_id), l.messages,
                        l.patches, l.covers, l.comments, l.series);
   }
-  fmt::print("{}]}}\n", out);
+  out += "], \"states\": {";
+  for (std::size_t i = 0; i < s.states.size(); ++i)
+    out += fmt::format("{}{}: {}", i ? ", " : "", json_quote(s.states[i].first), s.states[i].second);
+  fmt::print("{}}}}}\n", out);
 }
 
 }  // namespace

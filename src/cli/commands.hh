@@ -17,5 +17,7 @@ int cmd_series(const Argv& argv);
 int cmd_search(const Argv& argv);
 int cmd_export(const Argv& argv);
 int cmd_reindex(const Argv& argv);
+int cmd_link_commits(const Argv& argv);
+int cmd_state(const Argv& argv);
 
 }  // namespace mlidx::cli

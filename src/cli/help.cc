@@ -9,15 +9,17 @@ namespace {
 constexpr const char* kOverview = R"(usage: mlidx COMMAND [ARGS] [--db PATH]
 
 Commands:
-  import   read mbox files, Maildirs and public-inbox archives
-  sql      run SQL over the archive (read-only unless --write)
-  show     one patch, cover letter, comment or message
-  thread   the thread of a message, as a tree or an mbox
-  series   list patch series, or show one
-  search   full-text search with lore-style prefixes
-  export   write a series (ready for git am) or a thread as an mbox
-  stats    counts and the problems recorded during import
-  reindex  re-derive everything from the stored raw mail
+  import        read mbox files, Maildirs and public-inbox archives
+  sql           run SQL over the archive (read-only unless --write)
+  show          one patch, cover letter, comment or message
+  thread        the thread of a message, as a tree or an mbox
+  series        list patch series, or show one
+  search        full-text search with lore-style prefixes
+  export        write a series (ready for git am) or a thread as an mbox
+  stats         counts and the problems recorded during import
+  reindex       re-derive everything from the stored raw mail
+  link-commits  mark patches found in a git repository as accepted
+  state         record a patch's state by hand (rejected, changes-requested...)
 
 'mlidx COMMAND --help' describes one command; 'man mlidx' all of them.
 Every command takes --db PATH (default: $MLIDX_DB, else ./mlidx.db); only
@@ -27,7 +29,7 @@ mbox cut short), 2 bad command line, 130 import stopped by Ctrl-C.
 )";
 
 // One entry per command, in the order of the overview.
-constexpr std::array<std::pair<const char*, const char*>, 9> kCommands = {{
+constexpr std::array<std::pair<const char*, const char*>, 11> kCommands = {{
     {"import", R"(usage: mlidx import PATH... [--list-id ID] [--no-search] [--wait SECONDS]
                     [--quiet] [--timing] [--db PATH]
 
@@ -75,11 +77,12 @@ docs/SCHEMA.md. Read-only unless --write.
     {"show", R"(usage: mlidx show ID|MSGID [--json|--raw] [--db PATH]
 
 One patch, cover letter, comment or plain message, by its id (messages.id)
-or its Message-ID (with or without angle brackets): headers, content and
-diff (coloured on a terminal unless NO_COLOR is set).
+or its Message-ID (with or without angle brackets): headers, a patch's
+state, content and diff (coloured on a terminal unless NO_COLOR is set).
   --json  the Patchwork REST record shape (msgid, date, name, submitter,
-          hash, prefixes, series, headers, content, diff, pull_url, tags),
-          plus patch_id, files and trailers
+          commit_ref, state, archived, hash, prefixes, series, headers,
+          content, diff, pull_url, tags), plus patch_id, match_kind, files
+          and trailers
   --raw   the original bytes of the mail
 )"},
     {"thread", R"(usage: mlidx thread ID|MSGID [--json|--mbox] [--db PATH]
@@ -96,7 +99,8 @@ past 30 levels the depth is printed as [N] instead of indented.
   --mbox  every received message of the thread, in date order, as mboxrd
 )"},
     {"series", R"(usage: mlidx series [--submitter EMAIL] [--since DATE] [--until DATE]
-                    [--name TEXT] [--version N] [--list ID] [--incomplete]
+                    [--name TEXT] [--version N] [--list ID] [--state STATE]
+                    [--incomplete]
                     [--json] [--db PATH]
        mlidx series ID [--json] [--db PATH]
 
@@ -105,10 +109,12 @@ patches, submitter, date and cover letter. DATE is YYYY-MM-DD (the whole
 day) or YYYY-MM-DDTHH:MM:SS, UTC; --name matches a substring of the name,
 ignoring ASCII case; --list keeps series with a patch or cover letter
 received through that list (its id, or its short name: linuxppc-dev);
---incomplete keeps series with patches missing.
+--incomplete keeps series with patches missing; --state keeps series with
+a patch in that state (--state new --submitter EMAIL: what of mine is
+still pending). STATE column: the states of its patches, joined by '+'.
 With ID: one series, its cover letter, its patches in order with their
-trailers, the comments on it, and its other versions (v1 ... vN), marking
-the current one.
+state and trailers, the comments on it, and its other versions (v1 ... vN),
+marking the current one.
 )"},
     {"search", R"(usage: mlidx search QUERY... [--json|--mbox] [--limit N] [--db PATH]
 
@@ -150,9 +156,9 @@ unless --partial. For a thread: every received message, in date order.
 
 Counts (messages, variants, threads, ghosts, patches, cover letters,
 comments, series complete and incomplete, lists), the date range, the
-problems recorded during import, by kind, and the same counts per list
-(a mail sent to two lists counts on both; mail without a list is listed
-as '(none)').
+problems recorded during import, by kind, the patches in each state, and
+the same counts per list (a mail sent to two lists counts on both; mail
+without a list is listed as '(none)').
 )"},
     {"reindex", R"(usage: mlidx reindex [--quiet] [--db PATH]
 
@@ -160,7 +166,35 @@ Re-derives everything that is not raw mail (headers, threads,
 classification, series, trailers, the search index) from the stored raw
 messages, as a fresh import of them would, after the rules changed. The new
 database replaces the old one in one rename: an interrupted reindex leaves
-the old one as it was.
+the old one as it was. Human decisions (mlidx state) and commits found
+by link-commits are kept.
+)"},
+    {"link-commits", R"(usage: mlidx link-commits --git REPO [REV...] [--quiet] [--db PATH]
+
+Reads the commits of REV... (a git revision range, default HEAD; merges
+left out) in the git repository REPO and marks each patch whose change one
+of them carries as accepted, with the commit as its commit_ref. A commit
+matches patches by git's stable patch-id, else by Patchwork's hash of the
+diff, else by subject (the patch name without its [...] prefix) and author
+email, for changes edited on the way in; match_kind says which. When
+several versions of a series carry the same change, the current one gets
+it. A state set by hand (mlidx state) is kept. Commits read once are
+remembered per repository: a second run over the same range reads none.
+Needs git in PATH.
+  --quiet   no summary
+)"},
+    {"state", R"(usage: mlidx state set ID|MSGID STATE [--reason TEXT] [--archived] [--db PATH]
+       mlidx state clear ID|MSGID [--db PATH]
+
+A patch's state by hand, for what only a human knows. STATE is one of
+Patchwork's: new, under-review, accepted, rejected, rfc, not-applicable,
+changes-requested, awaiting-upstream, superseded, deferred. The decision
+is kept with its reason and time (UTC) by the patch's Message-ID, through
+reindex; no automatic rule overrides it. Without one a patch is accepted
+when link-commits found its commit, superseded when a later version of its
+series exists, else new. 'clear' forgets the decision.
+  --reason TEXT  why (shown by 'mlidx show')
+  --archived     also set Patchwork's archived flag
 )"},
 }};
 

@@ -14,7 +14,8 @@ using namespace mlidx::cli;
 const std::map<std::string_view, int (*)(const Argv&)> kCommands = {
     {"import", cmd_import}, {"sql", cmd_sql},       {"stats", cmd_stats},
     {"show", cmd_show},     {"thread", cmd_thread}, {"series", cmd_series},
-    {"search", cmd_search}, {"export", cmd_export}, {"reindex", cmd_reindex}};
+    {"search", cmd_search}, {"export", cmd_export}, {"reindex", cmd_reindex},
+    {"link-commits", cmd_link_commits}, {"state", cmd_state}};
 
 bool is_help(std::string_view a) { return a == "--help" || a == "-h"; }
 

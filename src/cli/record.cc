@@ -177,8 +177,12 @@ void write_tags(JsonOut& j, const TagCounts& t) {
   j.close('}');
 }
 
+// In Patchwork's order: commit_ref, pull_url, state, archived, hash.
 void write_patch_fields(JsonOut& j, const Record& r, std::string_view raw_mail) {
+  j.key("commit_ref").opt_str(r.commit_ref);
   j.key("pull_url").opt_str(r.pull_url);
+  j.key("state").str(r.state);
+  j.key("archived").boolean(r.archived);
   j.key("hash").opt_str(r.hash);
   write_submitter(j, r);
   write_series(j, r);
@@ -190,6 +194,7 @@ void write_patch_fields(JsonOut& j, const Record& r, std::string_view raw_mail) 
   j.key("prefixes").literal(r.prefixes_json);
   j.key("number").opt_num(r.number);
   j.key("patch_id").opt_str(r.patch_id);
+  j.key("match_kind").opt_str(r.match_kind);
   j.key("files").open('[');
   for (const auto& f : r.files) {
     j.open('{');
@@ -230,7 +235,9 @@ RecordReader::RecordReader(db::Connection& c)
       trailers_(c, "SELECT name, value, source_msgid, inherited FROM trailers "
                    "WHERE patch_id = ? ORDER BY rowid"),
       comment_texts_(c, "SELECT substr(b.body, b.text_start + 1, b.text_len) FROM comment_data c "
-                        "JOIN bodies b ON b.message_id = c.message_id WHERE c.patch_id = ?") {}
+                        "JOIN bodies b ON b.message_id = c.message_id WHERE c.patch_id = ?"),
+      state_(c, "SELECT state, state_source, archived, commit_ref, match_kind, reason, decided "
+                "FROM patch_states WHERE patch_id = ?") {}
 
 std::optional<std::int64_t> RecordReader::find(std::string_view arg) {
   std::int64_t id = 0;
@@ -289,7 +296,21 @@ void RecordReader::load_parent(Record& r) {
                          std::string(parent_.text(3))};
 }
 
+void RecordReader::load_state(Record& r) {
+  state_.reset();
+  state_.bind(1, r.id);
+  if (!state_.step()) return;
+  r.state = state_.text(0);
+  r.state_source = state_.text(1);
+  r.archived = state_.int64(2) != 0;
+  r.commit_ref = opt_text(state_, 3);
+  r.match_kind = opt_text(state_, 4);
+  r.reason = opt_text(state_, 5);
+  r.decided = opt_text(state_, 6);
+}
+
 void RecordReader::load_patch(Record& r) {
+  load_state(r);
   patch_.reset();
   patch_.bind(1, r.id);
   if (!patch_.step()) return;
@@ -343,7 +364,8 @@ void RecordReader::load_series(Record& r, std::int64_t series_id) {
 
 // Patchwork's detail records: a patch, a cover letter or a comment each
 // have their own shape; a plain message gets the comment's. Our additions:
-// kind, list_id, and for patches number, patch_id, files and trailers.
+// kind, list_id, and for patches number, patch_id, match_kind, files and
+// trailers.
 std::string record_json(const Record& r, std::string_view raw_mail, bool pretty) {
   JsonOut j(pretty);
   j.open('{');

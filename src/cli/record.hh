@@ -55,6 +55,10 @@ struct Record {
   std::vector<TrailerRef> trailers;
   TagCounts tags;  // patches: Patchwork's A/R/T over its content and its comments'
   std::optional<ParentRef> parent;
+  // patches: the patch_states row (schema/0005_state.sql)
+  std::string state = "new", state_source = "default";
+  bool archived = false;
+  std::optional<std::string> commit_ref, match_kind, reason, decided;
 };
 
 // Reads records by id; every statement is prepared once here, so a command
@@ -75,8 +79,9 @@ class RecordReader {
   void load_cover(Record& r);
   void load_series(Record& r, std::int64_t series_id);
   void load_parent(Record& r);
+  void load_state(Record& r);
   db::Statement by_id_, by_msgid_, raw_, text_, patch_, cover_, series_, parent_, files_, trailers_,
-      comment_texts_;
+      comment_texts_, state_;
 };
 
 // The record as one JSON object (pretty: indented over lines, else one

@@ -4,6 +4,7 @@
 
 #include "db/import_state.hh"
 #include "db/search_index.hh"
+#include "db/state.hh"
 #include "db/store.hh"
 
 namespace mlidx::db {
@@ -59,6 +60,9 @@ Result<ReindexCounts> reindex(const std::string& path) {
       // What earlier imports read, and public-inbox's removals, are not
       // in the mail: carried over, or the next import would read it all again.
       copy_import_state(c, s.conn());
+      // Human decisions and commit matches are no mail's: they are kept
+      // as they are, by Message-ID.
+      copy_permanent_state(c, s.conn());
       tx.commit();
     }
     s.rederive();
