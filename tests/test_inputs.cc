@@ -276,6 +276,11 @@ TEST_CASE("inputs: '-' reads an mbox or a single mail from stdin") {
                      "From: a@x\nMessage-ID: <one@x>\nSubject: one mail\n\nbody\n");
   CHECK(r.out.find("read 1 messages: 1 new") != std::string::npos);
   CHECK(count(db, "messages WHERE msgid = 'one@x'") == "1");
+  // gzip on stdin is inflated too.
+  TempDir g;
+  sh("gzip -c " + shq((kData / "replies.mbox").string()) + " > " + shq((g / "r.gz").string()));
+  r = run_mlidx_with({"import", "--db", db.string(), "-"}, read_file(g / "r.gz"));
+  CHECK(r.out.find("read 6 messages: 6 new") == 0);
   r = run_mlidx_with({"import", "--db", (t / "e.db").string(), "-"}, "");
   CHECK(r.code != 0);
   CHECK(r.err.find("mlidx: stdin: empty file") != std::string::npos);

@@ -79,6 +79,8 @@ Result<MappedFile> inflate_gzip(int fd, const std::string& name) {
     written = write_all(*tmp, buf.data(), static_cast<std::size_t>(n), name);
   int err = Z_OK;
   std::string why = gzerror(gz, &err);
+  if (auto colon = why.find(">: "); why.starts_with("<fd:") && colon != std::string::npos)
+    why.erase(0, colon + 3);  // zlib names the descriptor: "<fd:5>: invalid block type"
   int closed = gzclose_r(gz);
   if (!written) {
     ::close(*tmp);
@@ -116,6 +118,7 @@ Result<MappedFile> spool_stdin() {
   }
   char head[2] = {};
   if (::pread(*tmp, head, 2, 0) == 2 && is_gzip({head, 2})) {
+    ::lseek(*tmp, 0, SEEK_SET);  // gzdopen reads from the descriptor's offset
     auto m = inflate_gzip(*tmp, name);
     ::close(*tmp);
     return m;
