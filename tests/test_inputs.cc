@@ -168,8 +168,15 @@ TEST_CASE("inputs: hostile public-inbox paths fail clearly and touch nothing") {
   CHECK(r.code != 0);
   CHECK(r.err.find("neither a Maildir") != std::string::npos);
   CHECK(!fs::exists(db));
-  // git missing: said plainly, before anything is written.
   if (!has_git()) return;
+  // Looks like a repository (HEAD, objects/) but git cannot read it.
+  fs::create_directories(t / "fake.git" / "objects");
+  write_file(t / "fake.git" / "HEAD", "not a ref\n");
+  r = import(db, {(t / "fake.git").string()});
+  CHECK(r.code != 0);
+  CHECK(r.err.find("fake.git: git cannot read this repository") != std::string::npos);
+  CHECK(!fs::exists(db));
+  // git missing: said plainly, before anything is written.
   Inbox inbox(t / "inbox");
   inbox.add(0, data_messages()[0]);
   r = run_mlidx_with({"import", "--db", db.string(), inbox.dir.string()}, "", "PATH=/nonexistent");

@@ -270,11 +270,22 @@ int run_git(const std::vector<std::string>& args) {
 
 }  // namespace
 
+// git refuses some repositories it can see (another user's, without
+// safe.directory): that is an error, not an empty epoch.
+Status check_git_repository(const std::string& git_dir) {
+  int rc = run_git({"git", "--git-dir=" + git_dir, "rev-parse", "--git-dir"});
+  if (rc == 0) return Ok{};
+  return make_error(git_dir, rc < 0 ? "cannot run git"
+                                    : "git cannot read this repository (not a git repository, or "
+                                      "owned by another user: see git config safe.directory)");
+}
+
 Result<std::unique_ptr<GitEpochReader>> GitEpochReader::start(const std::string& git_dir,
                                                               const std::string& since) {
   std::unique_ptr<GitEpochReader> r(new GitEpochReader);
   r->dir_ = git_dir;
   const std::string gd = "--git-dir=" + git_dir;
+  if (auto s = check_git_repository(git_dir); !s) return s.error();
   // An epoch without a commit yet (a new inbox) has nothing to read.
   if (run_git({"git", gd, "rev-parse", "--verify", "-q", "HEAD^{commit}"}) != 0) {
     r->done_ = true;

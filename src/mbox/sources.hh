@@ -38,6 +38,8 @@ bool is_git_dir(const std::string& dir);
 std::vector<std::string> public_inbox_epochs(const std::string& dir);
 // `git` on $PATH.
 bool git_available();
+// git can read `git_dir` as a repository.
+Status check_git_repository(const std::string& git_dir);
 
 // One commit of an epoch: public-inbox v2 stores each message as the blob
 // `m` of its own commit; a removal commits the removed mail as `d` instead
