@@ -69,6 +69,13 @@ struct Inbox {
        gd + " update-ref HEAD $c");
     fs::remove(f);
   }
+  // A commit whose tree is empty: `m` deleted, no `d`.
+  void delete_m(int n) {
+    std::string gd = "git --git-dir=" + shq(epoch(n).string());
+    sh("export GIT_AUTHOR_NAME=t GIT_AUTHOR_EMAIL=t@example.org GIT_COMMITTER_NAME=t "
+       "GIT_COMMITTER_EMAIL=t@example.org; t=$(" + gd + " mktree </dev/null) && c=$(" + gd +
+       " commit-tree $t -p HEAD -m rm) && " + gd + " update-ref HEAD $c");
+  }
   void add(int n, const std::string& mail) { commit(n, "m", mail); }
   void remove(int n, const std::string& mail) { commit(n, "d", mail); }
   fs::path dir;
@@ -144,10 +151,18 @@ TEST_CASE("inputs: a public-inbox removal is recorded, the mail is no longer liv
                                    "WHERE p.kind = 'removed'");
   CHECK(!removed.empty());
   CHECK(rows(db, "SELECT count(*) FROM live_messages WHERE subject = ?1", {removed})[0][0] == "0");
-  REQUIRE(run_mlidx({"reindex", "--db", db.string()}).code == 0);
-  CHECK(count(db, "removals") == "1");
+  // A removal written as a plain deletion of `m` names the parent's mail.
+  inbox.add(0, mails[5]);
+  inbox.delete_m(0);
+  r = import(db, {inbox.dir.string()});
+  CHECK(r.out.find("public-inbox: 2 new commits read (1 removals recorded)") != std::string::npos);
   CHECK(count(db, "live_messages") == "4");
-  CHECK(count(db, "problems WHERE kind = 'removed'") == "1");
+  CHECK(rows(db, "SELECT count(*) FROM messages m JOIN removals r ON r.raw_sha1 = m.raw_sha1 "
+                 "WHERE m.id = (SELECT max(id) FROM messages)")[0][0] == "1");
+  REQUIRE(run_mlidx({"reindex", "--db", db.string()}).code == 0);
+  CHECK(count(db, "removals") == "2");
+  CHECK(count(db, "live_messages") == "4");
+  CHECK(count(db, "problems WHERE kind = 'removed'") == "2");
   // Still known after reindex: nothing is read again.
   Run again = import(db, {inbox.dir.string()});
   CHECK(again.out.find("public-inbox: 0 new commits read") != std::string::npos);

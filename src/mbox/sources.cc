@@ -385,6 +385,10 @@ Result<bool> GitEpochReader::next(GitEntry& out) {
   }
   auto d = fetch(out.commit + ":d", out.blob, out.size);
   if (!d) return d.error();
+  // Without `d`, a commit that only deletes `m` (git rm) removes its
+  // parent's mail.
+  if (!*d) d = fetch(out.commit + "^:m", out.blob, out.size);
+  if (!d) return d.error();
   if (*d) out.kind = GitEntry::Removal;
   return true;
 }
