@@ -199,7 +199,8 @@ bool git_available() {
     std::size_t colon = rest.find(':');
     std::string d(rest.substr(0, colon));
     if (d.empty()) d = ".";
-    if (::access((d + "/git").c_str(), X_OK) == 0) return true;
+    d += "/git";
+    if (::access(d.c_str(), X_OK) == 0) return true;
     if (colon == std::string_view::npos) return false;
     rest.remove_prefix(colon + 1);
   }
