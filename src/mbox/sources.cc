@@ -197,10 +197,10 @@ bool git_available() {
   std::string_view rest = path;
   while (true) {
     std::size_t colon = rest.find(':');
-    std::string d(rest.substr(0, colon));
-    if (d.empty()) d = ".";
-    d += "/git";
-    if (::access(d.c_str(), X_OK) == 0) return true;
+    std::string_view dir = rest.substr(0, colon);
+    std::string exe(dir.empty() ? std::string_view(".") : dir);  // an empty entry is the cwd
+    exe.append("/git");
+    if (::access(exe.c_str(), X_OK) == 0) return true;
     if (colon == std::string_view::npos) return false;
     rest.remove_prefix(colon + 1);
   }
