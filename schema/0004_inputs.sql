@@ -17,7 +17,7 @@ CREATE TABLE IF NOT EXISTS import_state (
 );
 
 -- A public-inbox removal: a commit that replaced the blob `m` by `d` (the
--- mail taken out, public-inbox-v2-format(5)). The mail stays stored, with a
+-- mail taken out, public-inbox-v2-format(5)), or that only deleted `m`. The mail stays stored, with a
 -- `removed` problem; live_messages leaves it out.
 CREATE TABLE IF NOT EXISTS removals (
   source    TEXT NOT NULL,                  -- the epoch, as in import_state

@@ -69,6 +69,13 @@ struct Inbox {
        gd + " update-ref HEAD $c");
     fs::remove(f);
   }
+  // A commit whose tree is empty: `m` deleted, no `d`.
+  void delete_m(int n) {
+    std::string gd = "git --git-dir=" + shq(epoch(n).string());
+    sh("export GIT_AUTHOR_NAME=t GIT_AUTHOR_EMAIL=t@example.org GIT_COMMITTER_NAME=t "
+       "GIT_COMMITTER_EMAIL=t@example.org; t=$(" + gd + " mktree </dev/null) && c=$(" + gd +
+       " commit-tree $t -p HEAD -m rm) && " + gd + " update-ref HEAD $c");
+  }
   void add(int n, const std::string& mail) { commit(n, "m", mail); }
   void remove(int n, const std::string& mail) { commit(n, "d", mail); }
   fs::path dir;
@@ -144,10 +151,18 @@ TEST_CASE("inputs: a public-inbox removal is recorded, the mail is no longer liv
                                    "WHERE p.kind = 'removed'");
   CHECK(!removed.empty());
   CHECK(rows(db, "SELECT count(*) FROM live_messages WHERE subject = ?1", {removed})[0][0] == "0");
-  REQUIRE(run_mlidx({"reindex", "--db", db.string()}).code == 0);
-  CHECK(count(db, "removals") == "1");
+  // A removal written as a plain deletion of `m` names the parent's mail.
+  inbox.add(0, mails[5]);
+  inbox.delete_m(0);
+  r = import(db, {inbox.dir.string()});
+  CHECK(r.out.find("public-inbox: 2 new commits read (1 removals recorded)") != std::string::npos);
   CHECK(count(db, "live_messages") == "4");
-  CHECK(count(db, "problems WHERE kind = 'removed'") == "1");
+  CHECK(rows(db, "SELECT count(*) FROM messages m JOIN removals r ON r.raw_sha1 = m.raw_sha1 "
+                 "WHERE m.id = (SELECT max(id) FROM messages)")[0][0] == "1");
+  REQUIRE(run_mlidx({"reindex", "--db", db.string()}).code == 0);
+  CHECK(count(db, "removals") == "2");
+  CHECK(count(db, "live_messages") == "4");
+  CHECK(count(db, "problems WHERE kind = 'removed'") == "2");
   // Still known after reindex: nothing is read again.
   Run again = import(db, {inbox.dir.string()});
   CHECK(again.out.find("public-inbox: 0 new commits read") != std::string::npos);
@@ -168,8 +183,15 @@ TEST_CASE("inputs: hostile public-inbox paths fail clearly and touch nothing") {
   CHECK(r.code != 0);
   CHECK(r.err.find("neither a Maildir") != std::string::npos);
   CHECK(!fs::exists(db));
-  // git missing: said plainly, before anything is written.
   if (!has_git()) return;
+  // Looks like a repository (HEAD, objects/) but git cannot read it.
+  fs::create_directories(t / "fake.git" / "objects");
+  write_file(t / "fake.git" / "HEAD", "not a ref\n");
+  r = import(db, {(t / "fake.git").string()});
+  CHECK(r.code != 0);
+  CHECK(r.err.find("fake.git: git cannot read this repository") != std::string::npos);
+  CHECK(!fs::exists(db));
+  // git missing: said plainly, before anything is written.
   Inbox inbox(t / "inbox");
   inbox.add(0, data_messages()[0]);
   r = run_mlidx_with({"import", "--db", db.string(), inbox.dir.string()}, "", "PATH=/nonexistent");
@@ -276,6 +298,11 @@ TEST_CASE("inputs: '-' reads an mbox or a single mail from stdin") {
                      "From: a@x\nMessage-ID: <one@x>\nSubject: one mail\n\nbody\n");
   CHECK(r.out.find("read 1 messages: 1 new") != std::string::npos);
   CHECK(count(db, "messages WHERE msgid = 'one@x'") == "1");
+  // gzip on stdin is inflated too.
+  TempDir g;
+  sh("gzip -c " + shq((kData / "replies.mbox").string()) + " > " + shq((g / "r.gz").string()));
+  r = run_mlidx_with({"import", "--db", db.string(), "-"}, read_file(g / "r.gz"));
+  CHECK(r.out.find("read 6 messages: 6 new") == 0);
   r = run_mlidx_with({"import", "--db", (t / "e.db").string(), "-"}, "");
   CHECK(r.code != 0);
   CHECK(r.err.find("mlidx: stdin: empty file") != std::string::npos);

@@ -86,10 +86,12 @@ Status open_directory(const std::string& p, std::vector<db::ImportInput>& inputs
   if (epochs.empty())
     return make_error(p, "is a directory, but neither a Maildir (cur/, new/) nor a public-inbox v2 "
                          "inbox (git/0.git, ...) nor a git repository");
+  for (const auto& e : epochs)
+    if (!is_git_dir(e)) return make_error(e, "not a git repository (a public-inbox epoch is a bare repository)");
   if (!git_available())
     return make_error(p, "public-inbox import needs git, which is not installed (no git on $PATH)");
   for (const auto& e : epochs) {
-    if (!is_git_dir(e)) return make_error(e, "not a git repository (a public-inbox epoch is a bare repository)");
+    if (auto s = check_git_repository(e); !s) return s.error();
     std::error_code ec;
     auto key = std::filesystem::canonical(e, ec);
     inputs.emplace_back(e, MappedFile(), InputKind::Mbox, db::Source::Git);

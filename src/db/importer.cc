@@ -4,6 +4,7 @@
 #include "db/search_index.hh"
 #include "mbox/sources.hh"
 
+#include <algorithm>
 #include <chrono>
 #include <csignal>
 #include <pthread.h>
@@ -405,7 +406,13 @@ void Importer::plan_resume(std::vector<ImportInput>& inputs, ImportCounts& c) {
                     (at == file.size() || looks_like_from_line(line_at(file, at)));
     Sha1Stream prefix;
     if (appended) {
-      prefix.update(file.substr(0, at));
+      // In slices, each released once hashed: resident memory stays
+      // bounded however large the file.
+      constexpr std::size_t kSlice = std::size_t{64} << 20;
+      for (std::size_t done = 0; done < at; done += kSlice) {
+        prefix.update(file.substr(done, std::min(kSlice, at - done)));
+        in.file.release_before(std::min(done + kSlice, at));
+      }
       Sha1 d = prefix.digest();
       appended = st->prefix_sha1 == std::string_view(reinterpret_cast<const char*>(d.data()), d.size());
     }
@@ -416,7 +423,6 @@ void Importer::plan_resume(std::vector<ImportInput>& inputs, ImportCounts& c) {
     in.start = at;
     in.skipped = st->messages;
     in.prefix = prefix;
-    in.file.release_before(at);
     c.skipped += st->messages;
   }
 }

@@ -79,6 +79,8 @@ Result<MappedFile> inflate_gzip(int fd, const std::string& name) {
     written = write_all(*tmp, buf.data(), static_cast<std::size_t>(n), name);
   int err = Z_OK;
   std::string why = gzerror(gz, &err);
+  if (auto colon = why.find(">: "); why.starts_with("<fd:") && colon != std::string::npos)
+    why.erase(0, colon + 3);  // zlib names the descriptor: "<fd:5>: invalid block type"
   int closed = gzclose_r(gz);
   if (!written) {
     ::close(*tmp);
@@ -116,6 +118,7 @@ Result<MappedFile> spool_stdin() {
   }
   char head[2] = {};
   if (::pread(*tmp, head, 2, 0) == 2 && is_gzip({head, 2})) {
+    ::lseek(*tmp, 0, SEEK_SET);  // gzdopen reads from the descriptor's offset
     auto m = inflate_gzip(*tmp, name);
     ::close(*tmp);
     return m;
@@ -194,9 +197,10 @@ bool git_available() {
   std::string_view rest = path;
   while (true) {
     std::size_t colon = rest.find(':');
-    std::string d(rest.substr(0, colon));
-    if (d.empty()) d = ".";
-    if (::access((d + "/git").c_str(), X_OK) == 0) return true;
+    std::string_view dir = rest.substr(0, colon);
+    std::string exe(dir.empty() ? std::string_view(".") : dir);  // an empty entry is the cwd
+    exe.append("/git");
+    if (::access(exe.c_str(), X_OK) == 0) return true;
     if (colon == std::string_view::npos) return false;
     rest.remove_prefix(colon + 1);
   }
@@ -267,11 +271,22 @@ int run_git(const std::vector<std::string>& args) {
 
 }  // namespace
 
+// git refuses some repositories it can see (another user's, without
+// safe.directory): that is an error, not an empty epoch.
+Status check_git_repository(const std::string& git_dir) {
+  int rc = run_git({"git", "--git-dir=" + git_dir, "rev-parse", "--git-dir"});
+  if (rc == 0) return Ok{};
+  return make_error(git_dir, rc < 0 ? "cannot run git"
+                                    : "git cannot read this repository (not a git repository, or "
+                                      "owned by another user: see git config safe.directory)");
+}
+
 Result<std::unique_ptr<GitEpochReader>> GitEpochReader::start(const std::string& git_dir,
                                                               const std::string& since) {
   std::unique_ptr<GitEpochReader> r(new GitEpochReader);
   r->dir_ = git_dir;
   const std::string gd = "--git-dir=" + git_dir;
+  if (auto s = check_git_repository(git_dir); !s) return s.error();
   // An epoch without a commit yet (a new inbox) has nothing to read.
   if (run_git({"git", gd, "rev-parse", "--verify", "-q", "HEAD^{commit}"}) != 0) {
     r->done_ = true;
@@ -370,6 +385,10 @@ Result<bool> GitEpochReader::next(GitEntry& out) {
     return true;
   }
   auto d = fetch(out.commit + ":d", out.blob, out.size);
+  if (!d) return d.error();
+  // Without `d`, a commit that only deletes `m` (git rm) removes its
+  // parent's mail.
+  if (!*d) d = fetch(out.commit + "^:m", out.blob, out.size);
   if (!d) return d.error();
   if (*d) out.kind = GitEntry::Removal;
   return true;

@@ -38,10 +38,12 @@ bool is_git_dir(const std::string& dir);
 std::vector<std::string> public_inbox_epochs(const std::string& dir);
 // `git` on $PATH.
 bool git_available();
+// git can read `git_dir` as a repository.
+Status check_git_repository(const std::string& git_dir);
 
 // One commit of an epoch: public-inbox v2 stores each message as the blob
 // `m` of its own commit; a removal commits the removed mail as `d` instead
-// (public-inbox-v2-format(5)).
+// (public-inbox-v2-format(5)) - or, written by hand, only deletes `m`.
 struct GitEntry {
   // TooLarge: `m` is over 256 MiB, no mail; skipped (blob left empty).
   enum Kind { Mail, Removal, TooLarge, Other } kind = Other;
