@@ -2,18 +2,22 @@
 -- public-inbox removed. Both are permanent data (docs/SCHEMA.md): they
 -- cannot be rebuilt from the stored mail, so `mlidx reindex` copies them.
 
--- One row per mbox file or public-inbox epoch imported, by canonical path.
+-- One row per mbox file or public-inbox epoch imported, by canonical path,
+-- and the `import --list-id` it was read with: the same file read as
+-- another list is read again, so that its mail joins that list too.
 -- An mbox is re-read from `size` on when its first `size` bytes still hash
 -- to `prefix_sha1` (mail was appended); otherwise in full. An epoch is read
 -- from the commit after `last_commit`.
 CREATE TABLE IF NOT EXISTS import_state (
-  source      TEXT PRIMARY KEY,
+  source      TEXT NOT NULL,
+  list_id     TEXT NOT NULL DEFAULT '',     -- import --list-id, '' when none was given
   kind        TEXT NOT NULL CHECK (kind = 'mbox' OR kind = 'git'),
   size        INTEGER NOT NULL DEFAULT 0,   -- mbox: bytes read, up to the end of a whole message
   prefix_sha1 BLOB,                         -- mbox: SHA-1 of those bytes
   last_commit TEXT,                         -- git: the last commit read
   messages    INTEGER NOT NULL DEFAULT 0,   -- messages (commits for git) read so far
-  updated     TEXT NOT NULL                 -- UTC, YYYY-MM-DDTHH:MM:SS
+  updated     TEXT NOT NULL,                -- UTC, YYYY-MM-DDTHH:MM:SS
+  PRIMARY KEY (source, list_id)
 );
 
 -- A public-inbox removal: a commit that replaced the blob `m` by `d` (the

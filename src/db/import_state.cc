@@ -10,15 +10,18 @@ constexpr const char* kProblem =
 
 }  // namespace
 
-ImportState::ImportState(Connection& c)
-    : find_(c, "SELECT size, prefix_sha1, last_commit, messages FROM import_state WHERE source = ?"),
+ImportState::ImportState(Connection& c, std::string list_id)
+    : list_id_(std::move(list_id)),
+      find_(c, "SELECT size, prefix_sha1, last_commit, messages FROM import_state "
+               "WHERE source = ? AND list_id = ?"),
       save_(c, "INSERT OR REPLACE INTO import_state (source, kind, size, prefix_sha1, last_commit, "
-               "messages, updated) VALUES (?,?,?,?,?,?, strftime('%Y-%m-%dT%H:%M:%S', 'now'))"),
+               "messages, list_id, updated) "
+               "VALUES (?,?,?,?,?,?,?, strftime('%Y-%m-%dT%H:%M:%S', 'now'))"),
       removal_(c, "INSERT OR IGNORE INTO removals (source, commit_id, raw_sha1) VALUES (?,?,?)"),
       problem_(c, kProblem) {}
 
 std::optional<InputState> ImportState::find(const std::string& source) {
-  find_.bind(1, source);
+  find_.bind(1, source).bind(2, list_id_);
   std::optional<InputState> s;
   if (find_.step()) {
     s.emplace();
@@ -33,12 +36,12 @@ std::optional<InputState> ImportState::find(const std::string& source) {
 
 void ImportState::save_mbox(const std::string& source, const InputState& s) {
   save_.bind(1, source).bind(2, std::string_view("mbox")).bind(3, s.size).bind_blob(4, s.prefix_sha1)
-      .bind_null(5).bind(6, s.messages).run();
+      .bind_null(5).bind(6, s.messages).bind(7, list_id_).run();
 }
 
 void ImportState::save_git(const std::string& source, const InputState& s) {
   save_.bind(1, source).bind(2, std::string_view("git")).bind(3, std::int64_t{0}).bind_null(4)
-      .bind(5, s.last_commit).bind(6, s.messages).run();
+      .bind(5, s.last_commit).bind(6, s.messages).bind(7, list_id_).run();
 }
 
 bool ImportState::record_removal(const std::string& source, const std::string& commit,
@@ -51,11 +54,12 @@ bool ImportState::record_removal(const std::string& source, const std::string& c
 
 void copy_import_state(Connection& from, Connection& to) {
   {
-    Statement all(from, "SELECT source, kind, size, prefix_sha1, last_commit, messages, updated "
-                        "FROM import_state ORDER BY source");
-    Statement ins(to, "INSERT INTO import_state VALUES (?,?,?,?,?,?,?)");
+    Statement all(from, "SELECT source, kind, size, prefix_sha1, last_commit, messages, updated, list_id "
+                        "FROM import_state ORDER BY source, list_id");
+    Statement ins(to, "INSERT INTO import_state (source, kind, size, prefix_sha1, last_commit, messages, "
+                      "updated, list_id) VALUES (?,?,?,?,?,?,?,?)");
     while (all.step()) {
-      for (int i = 0; i < 7; ++i) {
+      for (int i = 0; i < 8; ++i) {
         if (all.is_null(i)) ins.bind_null(i + 1);
         else if (i == 2 || i == 5) ins.bind(i + 1, all.int64(i));
         else if (i == 3) ins.bind_blob(i + 1, all.text(i));

@@ -19,7 +19,8 @@ struct InputState {
 
 class ImportState {
  public:
-  explicit ImportState(Connection& c);
+  // Rows of inputs read with this `import --list-id` ("" for none).
+  ImportState(Connection& c, std::string list_id);
   std::optional<InputState> find(const std::string& source);
   void save_mbox(const std::string& source, const InputState& s);
   void save_git(const std::string& source, const InputState& s);
@@ -28,6 +29,7 @@ class ImportState {
   bool record_removal(const std::string& source, const std::string& commit, const std::string& raw_sha1);
 
  private:
+  std::string list_id_;
   Statement find_, save_, removal_, problem_;
 };
 

@@ -390,7 +390,7 @@ std::string_view line_at(std::string_view data, std::size_t pos) {
 // "From " line follows them; anything else is read in full, and what was
 // stored before is recognised as duplicates.
 void Importer::plan_resume(std::vector<ImportInput>& inputs, ImportCounts& c) {
-  ImportState state(store_.conn());
+  ImportState state(store_.conn(), store_.default_list_id());
   for (auto& in : inputs) {
     if (in.state_key.empty()) continue;
     auto st = state.find(in.state_key);
@@ -435,7 +435,7 @@ void Importer::write_all(Queue& q, Spent& spent, std::vector<ImportInput>& input
   // memory whatever the speed.
   constexpr auto kCommitEvery = std::chrono::seconds(2);
   constexpr std::int64_t kReleaseEvery = 5000;
-  ImportState state(store_.conn());
+  ImportState state(store_.conn(), store_.default_list_id());
   Positions positions(inputs, state);
   auto tx = std::make_unique<Transaction>(store_.conn());
   auto committed = Clock::now();

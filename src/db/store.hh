@@ -54,6 +54,7 @@ class Store {
   Added add_parsed(std::string_view raw, ParsedMail& p);
   // List id for mail without a List-Id field (import --list-id).
   void set_default_list_id(std::string id) { default_list_id_ = std::move(id); }
+  const std::string& default_list_id() const { return default_list_id_; }
   // For mail whose exact bytes are stored already: adds the --list-id list
   // to the message's lists when the mail names none. True when it was new.
   bool add_list_of_copy(std::string_view raw);
