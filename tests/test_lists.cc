@@ -151,6 +151,10 @@ TEST_CASE("lists: the same bytes imported again with --list-id join that list to
   CHECK(r.out.find("0 new, 1 duplicates") != std::string::npos);
   CHECK(r.out.find("lists: 1 messages already stored") != std::string::npos);
   CHECK(a.lists() == "o1@x|own.example.org\np1@x|first.example.org\np1@x|second.example.org\n");
+  // Imported again as the same list, only what was appended is read.
+  r = a.import("a.mbox", m + mail("", "p2@x", "[PATCH] later"), {"--list-id", "second.example.org"});
+  CHECK(r.out.find("read 1 messages (skipped 2 already imported") == 0);
+  CHECK(query1(a.db, "SELECT list_id FROM messages WHERE msgid = 'p2@x'") == "second.example.org");
   // Mail stored without any list takes the first one named as its own.
   Archive b;
   REQUIRE(b.import("a.mbox", mail("")).code == 0);
