@@ -2,9 +2,7 @@
 
 #include <fcntl.h>
 #include <signal.h>
-#include <spawn.h>
 #include <sys/stat.h>
-#include <sys/wait.h>
 #include <unistd.h>
 #include <zlib.h>
 
@@ -14,7 +12,7 @@
 #include <cstring>
 #include <filesystem>
 
-extern char** environ;
+#include "util/subprocess.hh"
 
 namespace mlidx {
 namespace fs = std::filesystem;
@@ -208,60 +206,16 @@ bool git_available() {
 
 namespace {
 
-struct Child {
-  int pid = -1;
-  int in = -1, out = -1;  // our ends: its stdin, its stdout (-1: /dev/null)
-};
-
 // git in its own process group, so that a Ctrl-C at the terminal reaches
 // only mlidx, which then stops between messages and closes the pipes.
-Result<Child> spawn_git(const std::vector<std::string>& args, bool want_in, bool want_out) {
-  int in[2] = {-1, -1}, out[2] = {-1, -1};
-  if ((want_in && ::pipe2(in, O_CLOEXEC) != 0) || (want_out && ::pipe2(out, O_CLOEXEC) != 0))
-    return make_error("git", std::strerror(errno));
-  posix_spawn_file_actions_t fa;
-  posix_spawn_file_actions_init(&fa);
-  if (want_in) posix_spawn_file_actions_adddup2(&fa, in[0], 0);
-  else posix_spawn_file_actions_addopen(&fa, 0, "/dev/null", O_RDONLY, 0);
-  if (want_out) posix_spawn_file_actions_adddup2(&fa, out[1], 1);
-  else posix_spawn_file_actions_addopen(&fa, 1, "/dev/null", O_WRONLY, 0);
-  posix_spawn_file_actions_addopen(&fa, 2, "/dev/null", O_WRONLY, 0);
-  posix_spawnattr_t attr;
-  posix_spawnattr_init(&attr);
-  sigset_t none, dflt;
-  sigemptyset(&none);
-  sigemptyset(&dflt);
-  sigaddset(&dflt, SIGPIPE);
-  sigaddset(&dflt, SIGINT);
-  sigaddset(&dflt, SIGTERM);
-  posix_spawnattr_setsigmask(&attr, &none);
-  posix_spawnattr_setsigdefault(&attr, &dflt);
-  posix_spawnattr_setpgroup(&attr, 0);
-  posix_spawnattr_setflags(&attr, POSIX_SPAWN_SETSIGMASK | POSIX_SPAWN_SETSIGDEF | POSIX_SPAWN_SETPGROUP);
-  std::vector<char*> argv;
-  for (const auto& a : args) argv.push_back(const_cast<char*>(a.c_str()));
-  argv.push_back(nullptr);
-  Child c;
-  int rc = posix_spawnp(&c.pid, "git", &fa, &attr, argv.data(), environ);
-  posix_spawn_file_actions_destroy(&fa);
-  posix_spawnattr_destroy(&attr);
-  if (want_in) ::close(in[0]);
-  if (want_out) ::close(out[1]);
-  if (rc != 0) {
-    if (want_in) ::close(in[1]);
-    if (want_out) ::close(out[0]);
-    return make_error("git", std::strerror(rc));
-  }
-  c.in = in[1];
-  c.out = out[0];
+Result<Spawned> spawn_git(const std::vector<std::string>& args, bool want_in, bool want_out) {
+  SpawnOptions o;
+  o.pipe_stdin = want_in;
+  o.pipe_stdout = want_out;
+  o.own_group = true;
+  auto c = spawn(args, o);
+  if (!c) return make_error("git", c.error().why);
   return c;
-}
-
-int wait_exit(int pid) {
-  int status = 0;
-  while (::waitpid(pid, &status, 0) < 0)
-    if (errno != EINTR) return -1;
-  return WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status);
 }
 
 int run_git(const std::vector<std::string>& args) {

@@ -5,50 +5,104 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include <csignal>
 #include <cerrno>
 #include <cstdlib>
 #include <cstring>
+#include <initializer_list>
 
 extern char** environ;
 
 namespace mlidx {
 
-Result<Subprocess> Subprocess::start(const std::vector<std::string>& argv, const std::string& stdin_path) {
+namespace {
+
+void spawn_attributes(posix_spawnattr_t& attr, const SpawnOptions& o) {
+  posix_spawnattr_init(&attr);
+  if (!o.own_group) return;
+  sigset_t none, dflt;
+  sigemptyset(&none);
+  sigemptyset(&dflt);
+  sigaddset(&dflt, SIGPIPE);
+  sigaddset(&dflt, SIGINT);
+  sigaddset(&dflt, SIGTERM);
+  posix_spawnattr_setsigmask(&attr, &none);
+  posix_spawnattr_setsigdefault(&attr, &dflt);
+  posix_spawnattr_setpgroup(&attr, 0);
+  posix_spawnattr_setflags(&attr, POSIX_SPAWN_SETSIGMASK | POSIX_SPAWN_SETSIGDEF | POSIX_SPAWN_SETPGROUP);
+}
+
+void close_all(std::initializer_list<int> fds) {
+  for (int fd : fds)
+    if (fd >= 0) close(fd);
+}
+
+}  // namespace
+
+Result<Spawned> spawn(const std::vector<std::string>& argv, const SpawnOptions& o) {
   const std::string what = argv.empty() ? std::string("subprocess") : argv[0];
-  std::FILE* err = std::tmpfile();
-  if (!err) return make_error(what, std::string("cannot create a temporary file: ") + std::strerror(errno));
-  int in = open(stdin_path.empty() ? "/dev/null" : stdin_path.c_str(), O_RDONLY | O_CLOEXEC);
-  int fds[2];
-  if (in < 0 || pipe2(fds, O_CLOEXEC) != 0) {
+  int in[2] = {-1, -1}, out[2] = {-1, -1};
+  int in_file = -1;
+  if (!o.pipe_stdin && !o.stdin_path.empty() && (in_file = open(o.stdin_path.c_str(), O_RDONLY | O_CLOEXEC)) < 0)
+    return make_error(what, "cannot start: " + o.stdin_path + ": " + std::strerror(errno));
+  if ((o.pipe_stdin && pipe2(in, O_CLOEXEC) != 0) || (o.pipe_stdout && pipe2(out, O_CLOEXEC) != 0)) {
     int e = errno;
-    if (in >= 0) close(in);
-    std::fclose(err);
+    close_all({in[0], in[1], out[0], out[1], in_file});
     return make_error(what, std::string("cannot start: ") + std::strerror(e));
   }
   posix_spawn_file_actions_t fa;
   posix_spawn_file_actions_init(&fa);
-  posix_spawn_file_actions_adddup2(&fa, in, 0);
-  posix_spawn_file_actions_adddup2(&fa, fds[1], 1);
-  posix_spawn_file_actions_adddup2(&fa, fileno(err), 2);
+  if (o.pipe_stdin) posix_spawn_file_actions_adddup2(&fa, in[0], 0);
+  else if (in_file >= 0) posix_spawn_file_actions_adddup2(&fa, in_file, 0);
+  else posix_spawn_file_actions_addopen(&fa, 0, "/dev/null", O_RDONLY, 0);
+  if (o.pipe_stdout) posix_spawn_file_actions_adddup2(&fa, out[1], 1);
+  else posix_spawn_file_actions_addopen(&fa, 1, "/dev/null", O_WRONLY, 0);
+  if (o.stderr_fd >= 0) posix_spawn_file_actions_adddup2(&fa, o.stderr_fd, 2);
+  else posix_spawn_file_actions_addopen(&fa, 2, "/dev/null", O_WRONLY, 0);
+  posix_spawnattr_t attr;
+  spawn_attributes(attr, o);
   std::vector<char*> args;
   for (const auto& a : argv) args.push_back(const_cast<char*>(a.c_str()));
   args.push_back(nullptr);
-  pid_t pid = -1;
+  Spawned c;
   // glibc's posix_spawnp reports a program that could not be executed
   // (ENOENT: not installed) as its own error, not as a child exiting 127.
-  int rc = posix_spawnp(&pid, args[0], &fa, nullptr, args.data(), environ);
+  int rc = posix_spawnp(&c.pid, args[0], &fa, &attr, args.data(), environ);
   posix_spawn_file_actions_destroy(&fa);
-  close(in);
-  close(fds[1]);
+  posix_spawnattr_destroy(&attr);
+  close_all({in[0], out[1], in_file});
   if (rc != 0) {
-    close(fds[0]);
-    std::fclose(err);
+    close_all({in[1], out[0]});
     return make_error(what, rc == ENOENT ? std::string("not found in PATH (is it installed?)")
                                          : std::string("cannot start: ") + std::strerror(rc));
   }
+  c.in = in[1];
+  c.out = out[0];
+  return c;
+}
+
+int wait_exit(int pid) {
+  int status = 0;
+  while (waitpid(pid, &status, 0) < 0)
+    if (errno != EINTR) return -1;
+  return WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status);
+}
+
+Result<Subprocess> Subprocess::start(const std::vector<std::string>& argv, const std::string& stdin_path) {
+  const std::string what = argv.empty() ? std::string("subprocess") : argv[0];
+  std::FILE* err = std::tmpfile();
+  if (!err) return make_error(what, std::string("cannot create a temporary file: ") + std::strerror(errno));
+  SpawnOptions o;
+  o.stdin_path = stdin_path;
+  o.stderr_fd = fileno(err);
+  auto c = spawn(argv, o);
+  if (!c) {
+    std::fclose(err);
+    return c.error();
+  }
   Subprocess p;
-  p.pid_ = pid;
-  p.out_ = fdopen(fds[0], "r");
+  p.pid_ = c->pid;
+  p.out_ = fdopen(c->out, "r");
   p.err_ = err;
   return p;
 }
@@ -86,11 +140,9 @@ int Subprocess::wait() {
     out_ = nullptr;
   }
   if (pid_ <= 0) return -1;
-  int status = 0;
-  while (waitpid(pid_, &status, 0) < 0 && errno == EINTR) {
-  }
+  int code = wait_exit(pid_);
   pid_ = -1;
-  return WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status);
+  return code;
 }
 
 std::string Subprocess::error_line() {

@@ -10,6 +10,27 @@
 
 namespace mlidx {
 
+// The one place mlidx starts a program (git): posix_spawnp, no shell.
+struct SpawnOptions {
+  bool pipe_stdin = false;   // its standard input a pipe to us (else stdin_path)
+  std::string stdin_path;    // empty: /dev/null
+  bool pipe_stdout = true;   // else /dev/null
+  int stderr_fd = -1;        // -1: /dev/null
+  // In its own process group with SIGINT/SIGTERM/SIGPIPE at their defaults:
+  // a Ctrl-C at the terminal reaches only mlidx, which then stops between
+  // messages and closes the pipes (the import's public-inbox reader).
+  bool own_group = false;
+};
+struct Spawned {
+  int pid = -1;
+  int in = -1, out = -1;  // our ends of its stdin and stdout pipes, or -1
+};
+// ENOENT from posix_spawnp (the program is not installed) is an Error whose
+// `why` says so.
+Result<Spawned> spawn(const std::vector<std::string>& argv, const SpawnOptions& options);
+// Waits for it: its exit code, 128 + the signal that ended it, -1 on error.
+int wait_exit(int pid);
+
 class Subprocess {
  public:
   // Starts argv[0] (looked up in PATH) with argv; its standard input is
