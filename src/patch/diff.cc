@@ -5,7 +5,6 @@
 // than std::bad_alloc).
 #include "patch/diff.hh"
 
-#include <nettle/sha1.h>
 
 #include <algorithm>
 #include <array>
@@ -343,18 +342,6 @@ void git_header_paths(sv rest, std::string& old_path, std::string& new_path) {
 
 // ---------------------------------------------------------------- git patch-id
 
-struct Sha1Ctx {
-  sha1_ctx ctx;
-  Sha1Ctx() { sha1_init(&ctx); }
-  void update(sv s) { sha1_update(&ctx, s.size(), reinterpret_cast<const std::uint8_t*>(s.data())); }
-  // The digest; the context restarts (nettle re-initialises it).
-  Sha1 digest() {
-    Sha1 d{};
-    sha1_digest(&ctx, d.size(), d.data());
-    return d;
-  }
-};
-
 // SHA-1 of text that is mostly whole stretches of one source (patchwork_hash
 // keeps most diff lines as they are): pieces that follow each other in the
 // source are joined into one update, as a call per line costs more than the
@@ -377,7 +364,7 @@ class RunHasher {
   }
   Sha1 digest() {
     flush();
-    return ctx_.digest();
+    return ctx_.finish();
   }
 
  private:
@@ -385,7 +372,7 @@ class RunHasher {
     if (!run_.empty()) ctx_.update(run_);
     run_ = {};
   }
-  Sha1Ctx ctx_;
+  Sha1Stream ctx_;
   sv run_;
 };
 
@@ -422,7 +409,7 @@ class CompactHasher {
   // The digest; the context restarts.
   Sha1 digest() {
     flush();
-    return ctx_.digest();
+    return ctx_.finish();
   }
 
  private:
@@ -436,7 +423,7 @@ class CompactHasher {
     for (int c = 0; c < 256; ++c) t[c] = !git_isspace(static_cast<unsigned char>(c));
     return t;
   }();
-  Sha1Ctx ctx_;
+  Sha1Stream ctx_;
   std::array<char, 8192> buf_;
   std::size_t used_ = 0;
 };

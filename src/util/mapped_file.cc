@@ -37,16 +37,9 @@ Result<MappedFile> MappedFile::open(const std::string& path) {
     ::close(fd);
     return make_error(path, "not a regular file");
   }
-  if (st.st_size == 0) {
-    ::close(fd);
-    return MappedFile(nullptr, 0);
-  }
-  void* p = ::mmap(nullptr, static_cast<std::size_t>(st.st_size), PROT_READ, MAP_PRIVATE, fd, 0);
-  int e = errno;
+  auto mapped = map_fd(fd, path);
   ::close(fd);
-  if (p == MAP_FAILED) return make_error(path, std::strerror(e));
-  ::madvise(p, static_cast<std::size_t>(st.st_size), MADV_SEQUENTIAL);
-  return MappedFile(static_cast<const char*>(p), static_cast<std::size_t>(st.st_size));
+  return mapped;
 }
 
 MappedFile::MappedFile(MappedFile&& o) noexcept

@@ -29,6 +29,12 @@ Sha1 Sha1Stream::digest() const {
   return out;
 }
 
+Sha1 Sha1Stream::finish() {
+  Sha1 out{};
+  sha1_digest(reinterpret_cast<sha1_ctx*>(ctx_), out.size(), out.data());  // re-initialises it
+  return out;
+}
+
 std::string to_hex(const Sha1& d) {
   static constexpr char kHex[] = "0123456789abcdef";
   std::string s;

@@ -17,6 +17,7 @@ class Sha1Stream {
   Sha1Stream();
   void update(std::string_view data);
   Sha1 digest() const;  // of everything given so far
+  Sha1 finish();        // the same, and the stream starts again empty
 
  private:
   alignas(8) unsigned char ctx_[128];
