@@ -11,6 +11,13 @@
 
 namespace mlidx::db {
 
+// The import's inserts say OR FAIL: under the default (ABORT), an insert
+// into a table with an index and a constraint runs in a statement
+// journal, which copies every page it touches that existed before the
+// statement - the 64 KiB leaf page each raw mail is appended to, once per
+// mail (2 GB of journal writes for the 10k corpus). Any error fails the
+// whole import and rolls its transaction back, so no statement needs its
+// own rollback.
 struct Store::Statements {
   explicit Statements(Connection& c)
       : find_sha(c, "SELECT 1 FROM messages WHERE raw_sha1 = ?1 "
@@ -21,27 +28,27 @@ struct Store::Statements {
                      "WHERE v.raw_sha1 = ?1 LIMIT 1"),
         other_list(c, "INSERT OR IGNORE INTO other_lists (message_id, list_id) VALUES (?,?)"),
         first_list(c, "UPDATE messages SET list_id = ?2 WHERE id = ?1"),
-        message(c, "INSERT INTO messages (msgid, date, from_name, from_email, subject, list_id, "
+        message(c, "INSERT OR FAIL INTO messages (msgid, date, from_name, from_email, subject, list_id, "
                    "in_reply_to, size, raw_sha1, fake_msgid, pw_ignore, kind, has_text) "
                    "VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?)"),
-        body(c, "INSERT INTO body_store (message_id, text_start, text_len, raw_offset, body) "
+        body(c, "INSERT OR FAIL INTO body_store (message_id, text_start, text_len, raw_offset, body) "
                 "VALUES (?,?,?,?,?)"),
-        mail_trailer(c, "INSERT INTO mail_trailers (message_id, position, name, value) "
+        mail_trailer(c, "INSERT OR FAIL INTO mail_trailers (message_id, position, name, value) "
                         "VALUES (?,?,?,?)"),
-        raw(c, "INSERT INTO raw (message_id, bytes) VALUES (?,?)"),
-        variant(c, "INSERT INTO variants (message_id, raw_sha1, date, from_email, subject, bytes) "
+        raw(c, "INSERT OR FAIL INTO raw (message_id, bytes) VALUES (?,?)"),
+        variant(c, "INSERT OR FAIL INTO variants (message_id, raw_sha1, date, from_email, subject, bytes) "
                    "VALUES (?,?,?,?,?,?)"),
-        headers(c, "INSERT INTO message_headers (message_id, fields) VALUES (?,?)"),
-        recipients(c, "INSERT INTO recipients (message_id, position, kind, name, email)", 5),
-        refs(c, "INSERT INTO refs (message_id, position, msgid)", 3),
-        attachment(c, "INSERT INTO attachments (message_id, position, content_type, filename, "
+        headers(c, "INSERT OR FAIL INTO message_headers (message_id, fields) VALUES (?,?)"),
+        recipients(c, "INSERT OR FAIL INTO recipients (message_id, position, kind, name, email)", 5),
+        refs(c, "INSERT OR FAIL INTO refs (message_id, position, msgid)", 3),
+        attachment(c, "INSERT OR FAIL INTO attachments (message_id, position, content_type, filename, "
                       "size) VALUES (?,?,?,?,?)"),
-        problem(c, "INSERT INTO problems (message_id, kind, detail) VALUES (?,?,?)"),
-        patch(c, "INSERT INTO patch_data (message_id, name, prefixes, version, number, total, hash, "
+        problem(c, "INSERT OR FAIL INTO problems (message_id, kind, detail) VALUES (?,?,?)"),
+        patch(c, "INSERT OR FAIL INTO patch_data (message_id, name, prefixes, version, number, total, hash, "
                  "patch_id, pull_url, content, diff, deviations) VALUES (?,?,?,?,?,?,?,?,?,?,?,?)"),
-        patch_file(c, "INSERT INTO patch_files (patch_id, position, old_path, new_path, "
+        patch_file(c, "INSERT OR FAIL INTO patch_files (patch_id, position, old_path, new_path, "
                       "lines_added, lines_removed) VALUES (?,?,?,?,?,?)"),
-        trailer(c, "INSERT INTO trailers (patch_id, name, value, source_msgid) VALUES (?,?,?,?)") {}
+        trailer(c, "INSERT OR FAIL INTO trailers (patch_id, name, value, source_msgid) VALUES (?,?,?,?)") {}
   Statement find_sha, find_msgid, find_copy, other_list, first_list, message, body, mail_trailer, raw, variant, headers;
   MultiInsert recipients, refs;
   Statement attachment, problem, patch, patch_file, trailer;
@@ -100,8 +107,12 @@ Result<std::unique_ptr<Store>> Store::open(const std::string& path, bool create)
   // query while an import writes. 64 KiB pages hold a typical mail in one
   // page instead of a chain of overflow pages. docs/PERFORMANCE.md has the
   // measurements behind both choices.
+  // The page cache is small on purpose: a bulk load streams append-only
+  // pages through it, and every fresh page of process memory costs a page
+  // fault (6-20 us each on the project's virtual machines); 16 MiB still
+  // holds the unique indexes' hot pages the import probes.
   std::vector<const char*> pragmas = {"PRAGMA synchronous = NORMAL", "PRAGMA foreign_keys = OFF",
-                                      "PRAGMA cache_size = -65536", "PRAGMA threads = 2"};
+                                      "PRAGMA cache_size = -16384", "PRAGMA threads = 2"};
   if (fresh) pragmas.insert(pragmas.begin(), {"PRAGMA page_size = 65536", "PRAGMA journal_mode = DELETE"});
   for (const char* pragma : pragmas)
     if (auto s = c->exec(pragma); !s) return make_error(path, s.error().why);
