@@ -47,6 +47,10 @@ struct Item {
   enum What : std::uint8_t { Mail, Removal, Mark } what = Mail;
   bool resumable = true;  // false: a later import must read this mail again (cut short)
   std::string commit;     // git
+  // mbox with import_state: the hash of the file up to `offset`, taken by
+  // the parser while the bytes are in its cache (the writer is the busier
+  // stage) and saved by the writer once this mail is committed.
+  std::optional<Sha1Stream> prefix;
 };
 
 }  // namespace
@@ -190,8 +194,10 @@ class Parser {
   void prepare(Item& it, std::string_view raw) {
     std::string key;
     // Into a new database, hashing is shared: the parser hashes while the
-    // writer has a backlog, the writer does the rest.
-    if (dedupe_here_ || q_.size() >= Queue::capacity() / 2) key = Store::key(raw);
+    // writer has a batch waiting (the writer is behind), the writer does the
+    // rest. A deeper threshold left nearly all of it to the writer once its
+    // inserts got cheaper (docs/PERFORMANCE.md).
+    if (dedupe_here_ || q_.size() > 0) key = Store::key(raw);
     it.check_repeat = !dedupe_here_;
     // A key seen earlier in this run is a duplicate too.
     if (!dedupe_here_ || known_.insert(key).second) it.parsed = Store::prepare(raw, std::move(key));
@@ -213,10 +219,18 @@ class Parser {
     if (cut_short) out_.truncated.push_back(i);
     MboxReader reader(file, inputs_[i].kind, inputs_[i].start);
     MboxMessage m;
+    const bool track = !inputs_[i].state_key.empty();
+    Sha1Stream prefix = inputs_[i].prefix;  // of the bytes before `start`
+    std::size_t hashed = inputs_[i].start;
     while (!stopping(i, reader.offset()) && reader.next(m)) {
       Item it;
       it.input = i;
       it.offset = reader.offset();
+      if (track) {
+        prefix.update(file.substr(hashed, it.offset - hashed));
+        hashed = it.offset;
+        it.prefix = prefix;
+      }
       if (m.raw.data() < file.data() || m.raw.data() >= file.data() + file.size()) {
         it.owned = std::string(m.raw);  // the reader's unquoting buffer is reused
       } else {
@@ -323,7 +337,7 @@ namespace {
 class Positions {
  public:
   Positions(std::vector<ImportInput>& inputs, ImportState& state) : inputs_(inputs), state_(state) {
-    for (const auto& in : inputs) pos_.push_back({false, in.start, in.start, in.skipped, in.since});
+    for (const auto& in : inputs) pos_.push_back({false, in.start, in.skipped, in.since, in.prefix});
   }
   void advance(const Item& it) {
     if (!it.resumable) return;
@@ -332,21 +346,9 @@ class Positions {
     p.offset = it.offset;
     ++p.messages;
     if (!it.commit.empty()) p.commit = it.commit;
-  }
-  // Hashes the mbox bytes stored since the last call, while they are still
-  // in the CPU's cache and before the writer releases their pages.
-  void hash() {
-    for (std::size_t i = 0; i < pos_.size(); ++i) {
-      Pos& p = pos_[i];
-      if (!p.touched || p.hashed >= p.offset || inputs_[i].source != Source::File ||
-          inputs_[i].state_key.empty())
-        continue;
-      inputs_[i].prefix.update(inputs_[i].file.view().substr(p.hashed, p.offset - p.hashed));
-      p.hashed = p.offset;
-    }
+    if (it.prefix) p.prefix = *it.prefix;
   }
   void save() {
-    hash();
     for (std::size_t i = 0; i < pos_.size(); ++i) {
       Pos& p = pos_[i];
       const ImportInput& in = inputs_[i];
@@ -357,7 +359,7 @@ class Positions {
         s.last_commit = p.commit;
         state_.save_git(in.state_key, s);
       } else {
-        Sha1 d = in.prefix.digest();
+        Sha1 d = p.prefix.digest();
         s.size = static_cast<std::int64_t>(p.offset);
         s.prefix_sha1.assign(reinterpret_cast<const char*>(d.data()), d.size());
         state_.save_mbox(in.state_key, s);
@@ -369,9 +371,10 @@ class Positions {
  private:
   struct Pos {
     bool touched;
-    std::size_t offset, hashed;
+    std::size_t offset;
     std::int64_t messages;
     std::string commit;
+    Sha1Stream prefix;
   };
   std::vector<ImportInput>& inputs_;
   ImportState& state_;
@@ -465,12 +468,10 @@ void Importer::write_all(Queue& q, Spent& spent, std::vector<ImportInput>& input
       }
       if (c.read == 5000) crash_point("write:5000");
       if (c.read % kReleaseEvery == 0) {
-        positions.hash();
         inputs[it.input].file.release_before(it.offset);
         if (progress) progress(c, inputs[it.input].path);
       }
     }
-    positions.hash();
     if (Clock::now() - committed >= kCommitEvery) {
       positions.save();
       tx->commit();
