@@ -47,10 +47,6 @@ struct Item {
   enum What : std::uint8_t { Mail, Removal, Mark } what = Mail;
   bool resumable = true;  // false: a later import must read this mail again (cut short)
   std::string commit;     // git
-  // mbox with import_state: the hash of the file up to `offset`, taken by
-  // the parser while the bytes are in its cache (the writer is the busier
-  // stage) and saved by the writer once this mail is committed.
-  std::optional<Sha1Stream> prefix;
 };
 
 }  // namespace
@@ -219,18 +215,10 @@ class Parser {
     if (cut_short) out_.truncated.push_back(i);
     MboxReader reader(file, inputs_[i].kind, inputs_[i].start);
     MboxMessage m;
-    const bool track = !inputs_[i].state_key.empty();
-    Sha1Stream prefix = inputs_[i].prefix;  // of the bytes before `start`
-    std::size_t hashed = inputs_[i].start;
     while (!stopping(i, reader.offset()) && reader.next(m)) {
       Item it;
       it.input = i;
       it.offset = reader.offset();
-      if (track) {
-        prefix.update(file.substr(hashed, it.offset - hashed));
-        hashed = it.offset;
-        it.prefix = prefix;
-      }
       if (m.raw.data() < file.data() || m.raw.data() >= file.data() + file.size()) {
         it.owned = std::string(m.raw);  // the reader's unquoting buffer is reused
       } else {
@@ -337,7 +325,7 @@ namespace {
 class Positions {
  public:
   Positions(std::vector<ImportInput>& inputs, ImportState& state) : inputs_(inputs), state_(state) {
-    for (const auto& in : inputs) pos_.push_back({false, in.start, in.skipped, in.since, in.prefix});
+    for (const auto& in : inputs) pos_.push_back({false, in.start, in.start, in.skipped, in.since});
   }
   void advance(const Item& it) {
     if (!it.resumable) return;
@@ -346,9 +334,21 @@ class Positions {
     p.offset = it.offset;
     ++p.messages;
     if (!it.commit.empty()) p.commit = it.commit;
-    if (it.prefix) p.prefix = *it.prefix;
+  }
+  // Hashes the mbox bytes stored since the last call, while they are still
+  // in the CPU's cache and before the writer releases their pages.
+  void hash() {
+    for (std::size_t i = 0; i < pos_.size(); ++i) {
+      Pos& p = pos_[i];
+      if (!p.touched || p.hashed >= p.offset || inputs_[i].source != Source::File ||
+          inputs_[i].state_key.empty())
+        continue;
+      inputs_[i].prefix.update(inputs_[i].file.view().substr(p.hashed, p.offset - p.hashed));
+      p.hashed = p.offset;
+    }
   }
   void save() {
+    hash();
     for (std::size_t i = 0; i < pos_.size(); ++i) {
       Pos& p = pos_[i];
       const ImportInput& in = inputs_[i];
@@ -359,7 +359,7 @@ class Positions {
         s.last_commit = p.commit;
         state_.save_git(in.state_key, s);
       } else {
-        Sha1 d = p.prefix.digest();
+        Sha1 d = in.prefix.digest();
         s.size = static_cast<std::int64_t>(p.offset);
         s.prefix_sha1.assign(reinterpret_cast<const char*>(d.data()), d.size());
         state_.save_mbox(in.state_key, s);
@@ -371,10 +371,9 @@ class Positions {
  private:
   struct Pos {
     bool touched;
-    std::size_t offset;
+    std::size_t offset, hashed;
     std::int64_t messages;
     std::string commit;
-    Sha1Stream prefix;
   };
   std::vector<ImportInput>& inputs_;
   ImportState& state_;
@@ -434,10 +433,11 @@ void Importer::write_all(Queue& q, Spent& spent, std::vector<ImportInput>& input
                          ImportCounts& c, const Progress& progress) {
   // Commits are paced by time: each costs an fsync of everything written
   // since the last, and a killed import loses at most this much work.
-  // Mapped pages behind the writer are released by count, which bounds
-  // memory whatever the speed.
+  // Mapped pages behind the writer are released after every batch (in
+  // steps of 8 MiB, MappedFile::release_before), which bounds memory
+  // whatever the speed; releasing every 5,000 mails held ~50 MB of them.
   constexpr auto kCommitEvery = std::chrono::seconds(2);
-  constexpr std::int64_t kReleaseEvery = 5000;
+  constexpr std::int64_t kProgressEvery = 5000;
   ImportState state(store_.conn(), store_.default_list_id());
   Positions positions(inputs, state);
   auto tx = std::make_unique<Transaction>(store_.conn());
@@ -467,11 +467,11 @@ void Importer::write_all(Queue& q, Spent& spent, std::vector<ImportInput>& input
         }
       }
       if (c.read == 5000) crash_point("write:5000");
-      if (c.read % kReleaseEvery == 0) {
-        inputs[it.input].file.release_before(it.offset);
-        if (progress) progress(c, inputs[it.input].path);
-      }
+      if (c.read % kProgressEvery == 0 && progress) progress(c, inputs[it.input].path);
     }
+    positions.hash();
+    const Item& last = batch.back();
+    if (inputs[last.input].source == Source::File) inputs[last.input].file.release_before(last.offset);
     if (Clock::now() - committed >= kCommitEvery) {
       positions.save();
       tx->commit();
