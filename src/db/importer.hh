@@ -4,6 +4,7 @@
 #include <atomic>
 #include <cstdint>
 #include <functional>
+#include <memory>
 #include <string>
 #include <vector>
 
@@ -84,7 +85,9 @@ class Importer {
  private:
   void write_all(Queue& q, Spent& spent, std::vector<ImportInput>& inputs, ImportCounts& c,
                  const Progress& progress);
-  void plan_resume(std::vector<ImportInput>& inputs, ImportCounts& c);
+  // Returns the stored mail it read while it checked the prefixes (null
+  // when there was nothing to check).
+  std::shared_ptr<StoredMail> plan_resume(std::vector<ImportInput>& inputs, ImportCounts& c);
 
   Store& store_;
   bool search_index_ = true;
