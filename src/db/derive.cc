@@ -136,6 +136,13 @@ void load_stored_mail(Connection& c, StoredMail& m) {
 StoredMail preload_stored_mail(Connection& c) {
   StoredMail m;
   load_stored_mail(c, m);
+  // Room for what the import adds: growing these vectors later moves every
+  // element into freshly faulted memory, on the derive pass's clock.
+  std::size_t room = m.threading.size() + m.threading.size() / 4 + 1024;
+  m.threading.reserve(room);
+  m.series.reserve(room);
+  m.parsed.mails.reserve(room);
+  m.parsed.subjects.reserve(room);
   series_input(m);
   return m;
 }

@@ -395,8 +395,7 @@ std::string_view line_at(std::string_view data, std::size_t pos) {
 // grows with the file. It runs on a second thread while this one loads what
 // the derive pass will need of the mail already stored, which no write of
 // this import changes (Importer::run).
-std::shared_ptr<StoredMail> Importer::plan_resume(std::vector<ImportInput>& inputs,
-                                                  ImportCounts& c) {
+Importer::Preread Importer::plan_resume(std::vector<ImportInput>& inputs, ImportCounts& c) {
   struct Check {
     ImportInput* in;
     std::size_t at;
@@ -423,7 +422,8 @@ std::shared_ptr<StoredMail> Importer::plan_resume(std::vector<ImportInput>& inpu
         in.changed = true;
     }
   }
-  if (checks.empty()) return nullptr;
+  Preread pre;
+  if (checks.empty()) return pre;
   std::thread hasher([&checks] {
     for (auto& ch : checks) {
       // In slices, each released once hashed: resident memory stays
@@ -440,9 +440,9 @@ std::shared_ptr<StoredMail> Importer::plan_resume(std::vector<ImportInput>& inpu
       ch.same = ch.st.prefix_sha1 == std::string_view(reinterpret_cast<const char*>(d.data()), d.size());
     }
   });
-  std::shared_ptr<StoredMail> stored;
   try {
-    stored = std::make_shared<StoredMail>(preload_stored_mail(store_.conn()));
+    pre.stored = std::make_shared<StoredMail>(preload_stored_mail(store_.conn()));
+    pre.keys = store_.known_keys();
   } catch (...) {
     hasher.join();
     throw;
@@ -458,7 +458,7 @@ std::shared_ptr<StoredMail> Importer::plan_resume(std::vector<ImportInput>& inpu
     ch.in->skipped = ch.st.messages;
     c.skipped += ch.st.messages;
   }
-  return stored;
+  return pre;
 }
 
 void Importer::write_all(Queue& q, Spent& spent, std::vector<ImportInput>& inputs,
@@ -525,9 +525,10 @@ ImportCounts Importer::run(std::vector<ImportInput>& inputs, const Progress& pro
   Queue q;
   Spent spent;
   ParseOutcome parsed;
-  std::shared_ptr<StoredMail> stored = plan_resume(inputs, c);
-  std::thread parser(parse_all, std::ref(inputs), store_.known_keys(), stop_, std::ref(q),
-                     std::ref(spent), std::ref(parsed));
+  Preread pre = plan_resume(inputs, c);
+  std::shared_ptr<StoredMail> stored = std::move(pre.stored);
+  std::thread parser(parse_all, std::ref(inputs), pre.keys ? std::move(*pre.keys) : store_.known_keys(),
+                     stop_, std::ref(q), std::ref(spent), std::ref(parsed));
   try {
     write_all(q, spent, inputs, c, progress);
   } catch (...) {
