@@ -18,7 +18,7 @@ timed() { local out=$1; shift; /usr/bin/time -f '%e' -o "$tmp/t" "$@"; cat "$tmp
 # the start) begins one.
 awk -v n="$n" '/^From / && (NR == 1 || prev == "") { if (++k > n) exit } { print; prev = $0 }' \
   "$more" > "$tmp/tail.mbox"
-echo "input: $base ($(grep -c '^From ' "$base") messages, $(($(stat -c %s "$base") / 1000000)) MB)" \
+echo "input: $base ($(grep -c '^From ' "$base") messages, $(($(stat -L -c %s "$base") / 1000000)) MB)" \
      "+ $n appended from $more, $runs runs"
 
 : > "$tmp/base"; : > "$tmp/inc"; : > "$tmp/full"; : > "$tmp/reread"

@@ -4,6 +4,9 @@
 #include <atomic>
 #include <cstdint>
 #include <functional>
+#include <memory>
+#include <optional>
+#include <unordered_set>
 #include <string>
 #include <vector>
 
@@ -84,7 +87,14 @@ class Importer {
  private:
   void write_all(Queue& q, Spent& spent, std::vector<ImportInput>& inputs, ImportCounts& c,
                  const Progress& progress);
-  void plan_resume(std::vector<ImportInput>& inputs, ImportCounts& c);
+  // What plan_resume read of the database while it checked the prefixes:
+  // the stored mail for the derive pass (null when there was nothing to
+  // check), and the keys of the stored mail for the parser.
+  struct Preread {
+    std::shared_ptr<StoredMail> stored;
+    std::optional<std::unordered_set<std::string>> keys;
+  };
+  Preread plan_resume(std::vector<ImportInput>& inputs, ImportCounts& c);
 
   Store& store_;
   bool search_index_ = true;

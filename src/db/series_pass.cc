@@ -2,6 +2,7 @@
 // series, derived from all stored mail after each import (Store::rederive).
 // Patches themselves are recorded at import (patch_data).
 #include <algorithm>
+#include <set>
 
 #include "db/passes.hh"
 #include "mail/date.hh"
@@ -52,66 +53,86 @@ SeriesMail series_mail(const ThreadMessage& t, const SeriesRow& r, const Subject
   return m;
 }
 
+// What a change to the comment and series rows makes stale among the
+// trailers taken from comments: the patches whose own comments, series or
+// series' cover comments changed (db/derive.cc rewrites only those).
+struct Stale {
+  std::set<std::int64_t> patches, series, covers;
+  void comment(const Row& r) {
+    if (r.empty()) return;
+    if (r[1].kind == Cell::Int) patches.insert(r[1].i);
+    if (r[2].kind == Cell::Int) covers.insert(r[2].i);
+  }
+  void cover(const Row& r) {
+    if (!r.empty() && r[7].kind == Cell::Int) series.insert(r[7].i);
+  }
+};
+
 // The submitter's name and the list are those of the mail that created the
 // series, as Patchwork takes them.
-void write_series_rows(Connection& c, const StoredMail& m, const SeriesResult& r) {
-  Statement ins(c, "INSERT INTO series (id, name, version, total, received, date, submitter_email, "
-                   "cover_id, previous_id, superseded, submitter_name, list_id) "
-                   "VALUES (?,?,?,?,?,?,?,?,?,?,?,?)");
+void write_series_rows(Connection& c, Rewrite mode, const StoredMail& m, const SeriesResult& r) {
+  TableSync rows(c, mode, "series",
+                 {"id", "name", "version", "total", "received", "date", "submitter_email",
+                  "cover_id", "previous_id", "superseded", "submitter_name", "list_id"});
   for (const auto& s : r.series) {
-    std::string date = s.has_date ? format_utc(s.date) : std::string();
-    ins.bind(1, s.id).bind(2, s.name).bind(3, static_cast<std::int64_t>(s.version))
-        .bind(4, static_cast<std::int64_t>(s.total)).bind(5, static_cast<std::int64_t>(s.received))
-        .bind_opt(6, date).bind(7, s.submitter);
+    Cell name, list;
     auto first = std::lower_bound(m.threading.begin(), m.threading.end(), s.first_id,
                                   [](const ThreadMessage& t, std::int64_t id) { return t.id < id; });
     if (first != m.threading.end() && first->id == s.first_id) {
       const SeriesRow& row = m.series[static_cast<std::size_t>(first - m.threading.begin())];
-      ins.bind(11, row.from_name).bind(12, row.list_id);
+      name = Cell::of(row.from_name);
+      list = Cell::of(row.list_id);
     } else {
-      ins.bind(11, std::string_view()).bind(12, std::string_view());
+      name = list = Cell::of(std::string());
     }
-    if (s.cover_id) ins.bind(8, s.cover_id);
-    else ins.bind_null(8);
-    if (s.previous_id) ins.bind(9, s.previous_id);
-    else ins.bind_null(9);
-    ins.bind(10, std::int64_t{s.superseded});
-    ins.run();
+    rows.put({Cell::of(s.id), Cell::of(s.name), Cell::of(s.version), Cell::of(s.total),
+              Cell::of(s.received), Cell::opt(s.has_date ? format_utc(s.date) : std::string()),
+              Cell::of(s.submitter), Cell::opt(s.cover_id), Cell::opt(s.previous_id),
+              Cell::of(std::int64_t{s.superseded}), std::move(name), std::move(list)});
   }
+  rows.finish();
 }
 
-void write_mail_rows(Connection& c, const SeriesInput& in, const SeriesResult& r) {
-  Statement patch(c, "INSERT INTO patch_series (patch_id, series_id, number, total) "
-                     "VALUES (?3, ?1, ?2, (SELECT total FROM series WHERE id = ?1))");
-  Statement cover(c, "INSERT INTO cover_data (message_id, name, title, prefixes, version, total, "
-                     "deviations, series_id) VALUES (?,?,?,?,?,?,?,?)");
-  Statement comment(c, "INSERT INTO comment_data (message_id, patch_id, cover_id, deviations) "
-                       "VALUES (?,?,?,?)");
+void write_mail_rows(Connection& c, Rewrite mode, const SeriesInput& in, const SeriesResult& r,
+                     Stale& stale) {
+  TableSync patch(c, mode, "patch_series", {"patch_id", "series_id", "number", "total"});
+  TableSync cover(c, mode, "cover_data",
+                  {"message_id", "name", "title", "prefixes", "version", "total", "deviations",
+                   "series_id"});
+  TableSync comment(c, mode, "comment_data", {"message_id", "patch_id", "cover_id", "deviations"});
+  Row old;
   for (std::size_t i = 0; i < r.mails.size(); ++i) {
     const auto& m = r.mails[i];
     std::int64_t id = in.mails[i].id;
     if (m.kind == MailKind::Patch) {
-      patch.bind_null(1).bind_null(2).bind(3, id);
-      if (m.series_id) patch.bind(1, m.series_id);
-      if (m.number > 0) patch.bind(2, static_cast<std::int64_t>(m.number));
-      patch.run();
+      Cell total = m.series_id ? Cell::of(r.series[static_cast<std::size_t>(m.series_id - 1)].total)
+                               : Cell{};
+      if (patch.put({Cell::of(id), Cell::opt(m.series_id), Cell::opt(m.number > 0 ? m.number : 0),
+                     std::move(total)}))
+        stale.patches.insert(id);
     } else if (m.kind == MailKind::Cover) {
       const SubjectInfo& s = in.subjects[i];
-      const std::string prefixes = json_string_array(s.prefixes);
-      const std::string deviations = json_string_array(s.deviations);
-      cover.bind(1, id).bind(2, s.name).bind(3, s.title).bind(4, prefixes)
-          .bind(5, static_cast<std::int64_t>(s.version)).bind(6, static_cast<std::int64_t>(s.total))
-          .bind(7, deviations).bind(8, m.series_id).run();
+      Row row{Cell::of(id), Cell::of(s.name), Cell::of(s.title), Cell::of(json_string_array(s.prefixes)),
+              Cell::of(s.version), Cell::of(s.total), Cell::of(json_string_array(s.deviations)),
+              Cell::of(m.series_id)};
+      if (cover.put(row, &old)) {
+        stale.cover(row);
+        stale.cover(old);
+      }
     } else if (m.kind == MailKind::Comment) {
       // Patchwork drops a reply imported before what it answers.
       bool early = (m.patch_id ? m.patch_id : m.cover_id) > id;
-      comment.bind(1, id).bind_null(2).bind_null(3)
-          .bind(4, std::string_view(early ? "[\"reply-before-patch\"]" : "[]"));
-      if (m.patch_id) comment.bind(2, m.patch_id);
-      else comment.bind(3, m.cover_id);
-      comment.run();
+      Row row{Cell::of(id), Cell::opt(m.patch_id), Cell::opt(m.cover_id),
+              Cell::of(std::string(early ? "[\"reply-before-patch\"]" : "[]"))};
+      if (comment.put(row, &old)) {
+        stale.comment(row);
+        stale.comment(old);
+      }
     }
   }
+  for (const Row& gone : patch.finish()) stale.patches.insert(gone.front().i);
+  for (const Row& gone : cover.finish()) stale.cover(gone);
+  for (const Row& gone : comment.finish()) stale.comment(gone);
 }
 
 // Trailers given in comments: on a patch for that patch; on a cover letter
@@ -128,33 +149,80 @@ constexpr const char* kCommentTrailers =
     "JOIN cover_data cv ON cv.message_id = c.cover_id JOIN patch_series ps ON ps.series_id = cv.series_id "
     "WHERE c.cover_id IS NOT NULL ORDER BY c.message_id, ps.patch_id, t.position;";
 
+// The same, for one patch (?1): its rows come out in the order the whole
+// pass gives them.
+constexpr const char* kPatchTrailers[] = {
+    "DELETE FROM trailers WHERE patch_id = ?1 AND source_msgid <> "
+    "(SELECT msgid FROM messages WHERE messages.id = ?1)",
+    "INSERT INTO trailers (patch_id, name, value, source_msgid, inherited) "
+    "SELECT c.patch_id, t.name, t.value, m.msgid, 0 FROM comment_data c "
+    "JOIN mail_trailers t ON t.message_id = c.message_id JOIN messages m ON m.id = c.message_id "
+    "WHERE c.patch_id = ?1 ORDER BY c.message_id, t.position",
+    "INSERT INTO trailers (patch_id, name, value, source_msgid, inherited) "
+    "SELECT ps.patch_id, t.name, t.value, m.msgid, 1 FROM patch_series ps "
+    "JOIN cover_data cv ON cv.series_id = ps.series_id "
+    "JOIN comment_data c ON c.cover_id = cv.message_id "
+    "JOIN mail_trailers t ON t.message_id = c.message_id JOIN messages m ON m.id = c.message_id "
+    "WHERE ps.patch_id = ?1 ORDER BY c.message_id, t.position"};
+
+// Covers' series and series' patches are looked up once the new rows are
+// written: what they were before is in `stale` already (a changed row
+// names its old and new values).
+void rewrite_trailers(Connection& c, Stale& stale) {
+  Statement cover_series(c, "SELECT series_id FROM cover_data WHERE message_id = ?1 "
+                            "AND series_id IS NOT NULL");
+  for (std::int64_t cover : stale.covers) {
+    cover_series.bind(1, cover);
+    while (cover_series.step()) stale.series.insert(cover_series.int64(0));
+    cover_series.reset();
+  }
+  Statement members(c, "SELECT patch_id FROM patch_series WHERE series_id = ?1");
+  for (std::int64_t s : stale.series) {
+    members.bind(1, s);
+    while (members.step()) stale.patches.insert(members.int64(0));
+    members.reset();
+  }
+  Statement drop(c, kPatchTrailers[0]), own(c, kPatchTrailers[1]), inherited(c, kPatchTrailers[2]);
+  for (std::int64_t p : stale.patches) {
+    drop.bind(1, p).run();
+    own.bind(1, p).run();
+    inherited.bind(1, p).run();
+  }
+}
+
 }  // namespace
 
-SeriesInput series_input(const StoredMail& stored) {
-  SeriesInput in;
+void series_input(StoredMail& stored) {
+  SeriesInput& in = stored.parsed;
   in.mails.reserve(stored.threading.size());
   in.subjects.reserve(stored.threading.size());
-  for (std::size_t i = 0; i < stored.threading.size(); ++i) {
+  for (std::size_t i = in.mails.size(); i < stored.threading.size(); ++i) {
     const ThreadMessage& t = stored.threading[i];
     const SeriesRow& r = stored.series[i];
     in.subjects.push_back(parse_subject(t.subject, list_short_name(r.list_id)));
     in.mails.push_back(series_mail(t, r, in.subjects.back()));
   }
-  return in;
 }
 
-void write_series(Connection& c, const StoredMail& m, const SeriesInput& in, const SeriesResult& r) {
+void write_series(Connection& c, Rewrite mode, const StoredMail& m, const SeriesInput& in,
+                  const SeriesResult& r) {
   // A patch's own trailers were written at import; those from comments are
   // derived and rebuilt here.
-  if (auto s = c.exec("DELETE FROM series; DELETE FROM patch_series; DELETE FROM cover_data; "
-                      "DELETE FROM comment_data; "
-                      "DELETE FROM trailers WHERE source_msgid <> "
-                      "(SELECT msgid FROM messages WHERE messages.id = trailers.patch_id);");
-      !s)
-    throw DbError(s.error().why);
-  write_series_rows(c, m, r);
-  write_mail_rows(c, in, r);
-  if (auto s = c.exec(kCommentTrailers); !s) throw DbError(s.error().why);
+  if (mode == Rewrite::All)
+    if (auto s = c.exec("DELETE FROM series; DELETE FROM patch_series; DELETE FROM cover_data; "
+                        "DELETE FROM comment_data; "
+                        "DELETE FROM trailers WHERE source_msgid <> "
+                        "(SELECT msgid FROM messages WHERE messages.id = trailers.patch_id);");
+        !s)
+      throw DbError(s.error().why);
+  Stale stale;
+  write_series_rows(c, mode, m, r);
+  write_mail_rows(c, mode, in, r, stale);
+  if (mode == Rewrite::All) {
+    if (auto s = c.exec(kCommentTrailers); !s) throw DbError(s.error().why);
+    return;
+  }
+  rewrite_trailers(c, stale);
 }
 
 const char* kind_name(MailKind k) {

@@ -27,6 +27,15 @@ struct ParsedMail {
   TextFacts text;    // the body's cleaned text, for cover letters and comments
 };
 
+struct StoredMail;
+
+// How Store::rederive writes what it derived. All: the derived tables are
+// emptied and every row inserted (reindex). Changed: their rows are read
+// first, and only new, changed and vanished rows are written; after an
+// import most derived rows stay as they were, and a row write costs far more
+// than reading it (docs/PERFORMANCE.md, "Incremental import").
+enum class Rewrite { All, Changed };
+
 struct ThreadStats {
   std::int64_t threads = 0;
   std::int64_t ghosts = 0;
@@ -79,7 +88,9 @@ class Store {
     ThreadStats threads;
     std::int64_t series = 0;
   };
-  Derived rederive();
+  // `preloaded`: what preload_stored_mail (db/passes.hh) read before this
+  // import's writes; only the mail stored since is read.
+  Derived rederive(Rewrite mode = Rewrite::All, StoredMail* preloaded = nullptr);
   // messages.kind counts: patches, covers, comments.
   struct KindCounts {
     std::int64_t patches = 0, covers = 0, comments = 0;

@@ -5,15 +5,19 @@
 
 namespace mlidx::db {
 
-void write_threads(Connection& c, const Threading& t) {
-  Statement thread(c, "INSERT INTO threads (id, root_msgid, subject, message_count, ghost_count, "
-                      "first_date, last_date) VALUES (?,?,?,?,?,?,?)");
+void write_threads(Connection& c, Rewrite mode, const Threading& t) {
+  TableSync threads(c, mode, "threads",
+                    {"id", "root_msgid", "subject", "message_count", "ghost_count", "first_date",
+                     "last_date"});
   for (const auto& th : t.threads)
-    thread.bind(1, th.id).bind(2, th.root_msgid).bind(3, th.subject).bind(4, th.message_count)
-        .bind(5, th.ghost_count).bind_opt(6, th.first_date).bind_opt(7, th.last_date).run();
-  Statement ghost(c, "INSERT INTO ghosts (msgid, thread_id, parent_msgid) VALUES (?,?,?)");
+    threads.put({Cell::of(th.id), Cell::of(th.root_msgid), Cell::of(th.subject),
+                 Cell::of(th.message_count), Cell::of(th.ghost_count), Cell::opt(th.first_date),
+                 Cell::opt(th.last_date)});
+  threads.finish();
+  TableSync ghosts(c, mode, "ghosts", {"msgid", "thread_id", "parent_msgid"});
   for (const auto& g : t.ghosts)
-    ghost.bind(1, g.msgid).bind(2, g.thread_id).bind_opt(3, g.parent_msgid).run();
+    ghosts.put({Cell::of(g.msgid), Cell::of(g.thread_id), Cell::opt(g.parent_msgid)});
+  ghosts.finish();
 }
 
 }  // namespace mlidx::db

@@ -1,0 +1,274 @@
+// Issue 7's incremental import, derive side: after mail is appended to an
+// imported mbox, the import that reads only the tail derives threads,
+// classification, series and trailers by comparing with what is stored and
+// writing only what changed (Rewrite::Changed, db/derive.cc). Whatever the
+// cut, the database must equal a one-shot import of the whole file.
+#include <doctest/doctest.h>
+
+#include <algorithm>
+#include <cctype>
+
+#include "mbox/mbox.hh"
+#include "support.hh"
+
+using namespace mlidx::test;
+
+namespace {
+
+const fs::path kData = fs::path(MLIDX_SOURCE_DIR) / "data";
+
+struct Mail {
+  std::string text;   // with its "From " line, as it sits in the file
+  std::string msgid;  // from its first Message-ID field, without <>
+};
+
+std::string lower(std::string s) {
+  for (char& c : s) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+  return s;
+}
+
+std::string msgid_of(std::string_view raw) {
+  std::size_t pos = 0;
+  while (pos < raw.size()) {
+    std::size_t nl = raw.find('\n', pos);
+    std::string_view line = raw.substr(pos, nl == std::string_view::npos ? raw.npos : nl - pos);
+    if (line.empty() || line == "\r") break;  // end of the header
+    if (lower(std::string(line.substr(0, 11))) == "message-id:") {
+      auto open = line.find('<'), close = line.find('>');
+      if (open != line.npos && close != line.npos && close > open)
+        return std::string(line.substr(open + 1, close - open - 1));
+    }
+    if (nl == std::string_view::npos) break;
+    pos = nl + 1;
+  }
+  return {};
+}
+
+std::vector<Mail> mails_of(const std::string& data) {
+  mlidx::MboxReader reader(data, mlidx::InputKind::Mbox);
+  mlidx::MboxMessage m;
+  std::vector<std::size_t> starts;
+  std::vector<std::string> ids;
+  while (reader.next(m)) {
+    starts.push_back(m.offset);
+    ids.push_back(msgid_of(m.raw));
+  }
+  std::vector<Mail> out;
+  for (std::size_t i = 0; i < starts.size(); ++i) {
+    std::size_t end = i + 1 < starts.size() ? starts[i + 1] : data.size();
+    out.push_back({data.substr(starts[i], end - starts[i]), ids[i]});
+  }
+  return out;
+}
+
+std::string joined(const std::vector<Mail>& mails, std::size_t from, std::size_t to) {
+  std::string out;
+  for (std::size_t i = from; i < to; ++i) out += mails[i].text;
+  return out;
+}
+
+Run import(const fs::path& db, const fs::path& mbox) {
+  return run_mlidx({"import", "--db", db.string(), mbox.string()});
+}
+
+// dump_relations compares trailers by (patch_id, name) only; the derive
+// pass must also keep each patch's trailers in the order a full pass gives.
+std::string derived_rows(const fs::path& db) {
+  std::string out;
+  for (const char* t : {"threads", "ghosts", "series", "patch_series", "cover_data", "comment_data"})
+    out += std::string("== ") + t + "\n" + query(db, std::string("SELECT * FROM ") + t + " ORDER BY 1");
+  out += "== trailers\n" +
+         query(db, "SELECT patch_id, group_concat(name || '=' || value || '@' || source_msgid || "
+                   "'/' || inherited, ';') FROM (SELECT * FROM trailers ORDER BY patch_id, rowid) "
+                   "GROUP BY patch_id ORDER BY patch_id");
+  out += "== kinds\n" + query(db, "SELECT id, thread_id, kind FROM messages ORDER BY id");
+  return out;
+}
+
+// Imports mails [0, cut), appends the rest to the same file and imports it
+// again; the second import must read only the tail, and the database must
+// equal `once` (the whole file imported in one go).
+void check_cut(const TempDir& t, const std::vector<Mail>& mails, std::size_t cut,
+               const std::string& expected, const std::string& expected_derived) {
+  CAPTURE(cut);
+  fs::path mbox = t / "list.mbox", db = t / "inc.db";
+  fs::remove(db);
+  fs::remove(t / "inc.db-wal");
+  fs::remove(t / "inc.db-shm");
+  std::string head = joined(mails, 0, cut);
+  write_file(mbox, head);
+  REQUIRE(import(db, mbox).code == 0);
+  write_file(mbox, head + joined(mails, cut, mails.size()));
+  Run r = import(db, mbox);
+  INFO(r.out << r.err);
+  REQUIRE(r.code == 0);
+  CHECK(r.out.find("(skipped " + std::to_string(cut) + " already imported, from byte " +
+                   std::to_string(head.size()) + ")") != std::string::npos);
+  CHECK(dump_relations(db) == expected);
+  CHECK(derived_rows(db) == expected_derived);
+}
+
+// Every cut of `data` (or the given ones) against one one-shot import.
+void check_cuts(const std::string& data, std::vector<std::size_t> cuts = {}) {
+  TempDir t;
+  auto mails = mails_of(data);
+  REQUIRE(mails.size() >= 2);
+  fs::path whole = t / "whole.mbox", once = t / "once.db";
+  write_file(whole, data);
+  REQUIRE(import(once, whole).code == 0);
+  const std::string expected = dump_relations(once), expected_derived = derived_rows(once);
+  if (cuts.empty())
+    for (std::size_t c = 1; c < mails.size(); ++c) cuts.push_back(c);
+  for (std::size_t c : cuts) check_cut(t, mails, c, expected, expected_derived);
+}
+
+std::string reversed(const std::string& data) {
+  auto mails = mails_of(data);
+  std::reverse(mails.begin(), mails.end());
+  return joined(mails, 0, mails.size());
+}
+
+}  // namespace
+
+TEST_CASE("incremental: every cut of data/'s series and replies derives what a one-shot import does") {
+  check_cuts(read_file(kData / "series.mbox") + read_file(kData / "replies.mbox"));
+}
+
+TEST_CASE("incremental: the same mail in reverse (replies before patches, covers after them), every cut") {
+  check_cuts(reversed(read_file(kData / "series.mbox") + read_file(kData / "replies.mbox")));
+}
+
+TEST_CASE("incremental: every cut of Patchwork's series test mails" *
+          doctest::skip(skip_without_shared())) {
+  fs::path dir = shared_dir() / "testdata" / "patchwork" / "series";
+  REQUIRE_MESSAGE(fs::exists(dir), dir.string());
+  std::vector<fs::path> files;
+  for (const auto& e : fs::directory_iterator(dir))
+    if (e.path().extension() == ".mbox") files.push_back(e.path());
+  std::sort(files.begin(), files.end());
+  REQUIRE(files.size() >= 20);
+  std::string all;
+  for (const auto& f : files) {
+    CAPTURE(f);
+    std::string data = read_file(f);
+    if (mails_of(data).size() >= 2) check_cuts(data);
+    all += data;
+  }
+  // All of them in one file: versions link across files, submitters meet
+  // within the 20-minute window.
+  std::size_t n = mails_of(all).size();
+  check_cuts(all, {1, n / 4, n / 2, n - 1});
+  check_cuts(reversed(all), {n / 3, 2 * n / 3});
+}
+
+TEST_CASE("incremental: the 10k corpus cut mid-thread, mid-series and between patches and their cover" *
+          doctest::skip(skip_without_shared())) {
+  fs::path corpus = corpus_10k();
+  REQUIRE_MESSAGE(!corpus.empty(), "the 10k corpus could not be unpacked");
+  // The first 3,000 mails: enough for every kind of cut, and quick.
+  auto all = mails_of(read_file(corpus));
+  REQUIRE(all.size() == 10000);
+  std::vector<Mail> mails(all.begin(), all.begin() + 3000);
+  TempDir t;
+  // Covers come first in this corpus; one is moved after its last patch, so
+  // that a cut can fall between them.
+  fs::path probe = t / "probe.db", whole = t / "whole.mbox", once = t / "once.db";
+  write_file(whole, joined(mails, 0, mails.size()));
+  REQUIRE(import(probe, whole).code == 0);
+  auto index_of = [&](const std::string& msgid) {
+    auto it = std::find_if(mails.begin(), mails.end(), [&](const Mail& m) { return m.msgid == msgid; });
+    REQUIRE_MESSAGE(it != mails.end(), msgid);
+    return static_cast<std::size_t>(it - mails.begin());
+  };
+  auto cover = rows(probe,
+      "SELECT c.msgid, (SELECT m.msgid FROM patch_series p JOIN messages m ON m.id = p.patch_id "
+      "WHERE p.series_id = s.id ORDER BY p.patch_id DESC LIMIT 1) FROM series s "
+      "JOIN messages c ON c.id = s.cover_id WHERE s.received >= 3 ORDER BY s.id LIMIT 1");
+  REQUIRE(cover.size() == 1);
+  // And a reply to a patch is moved before the patch.
+  auto reply = rows(probe,
+      "SELECT m.msgid, p.msgid FROM comment_data c JOIN messages m ON m.id = c.message_id "
+      "JOIN messages p ON p.id = c.patch_id WHERE m.id > 2000 ORDER BY m.id LIMIT 1");
+  REQUIRE(reply.size() == 1);
+  auto move = [&](std::size_t from, std::size_t to) {  // mail `from` to position `to`
+    auto at = [&](std::size_t i) { return mails.begin() + static_cast<std::ptrdiff_t>(i); };
+    if (from < to) std::rotate(at(from), at(from) + 1, at(to) + 1);
+    else std::rotate(at(to), at(from), at(from) + 1);
+  };
+  REQUIRE(index_of(*cover[0][0]) < index_of(*cover[0][1]));
+  move(index_of(*cover[0][0]), index_of(*cover[0][1]));
+  REQUIRE(index_of(*reply[0][0]) > index_of(*reply[0][1]));
+  move(index_of(*reply[0][0]), index_of(*reply[0][1]));
+  write_file(whole, joined(mails, 0, mails.size()));
+  REQUIRE(import(once, whole).code == 0);
+
+  // Cut points found in the one-shot result, as mail positions in the file.
+  auto position = [&](const std::string& sql) {
+    std::string msgid = query1(once, sql);
+    REQUIRE_MESSAGE(!msgid.empty(), sql);
+    auto it = std::find_if(mails.begin(), mails.end(), [&](const Mail& m) { return m.msgid == msgid; });
+    REQUIRE(it != mails.end());
+    return static_cast<std::size_t>(it - mails.begin());
+  };
+  std::vector<std::size_t> cuts;
+  // Right after patch 1 of a series whose patch 2 comes later.
+  cuts.push_back(1 + position(
+      "SELECT m.msgid FROM patch_series a JOIN patch_series b ON b.series_id = a.series_id "
+      "AND b.number = 2 AND b.patch_id > a.patch_id JOIN messages m ON m.id = a.patch_id "
+      "WHERE a.number = 1 ORDER BY a.patch_id LIMIT 1 OFFSET 20"));
+  // Just before a cover letter whose patches came first.
+  cuts.push_back(position(
+      "SELECT m.msgid FROM cover_data c JOIN messages m ON m.id = c.message_id WHERE EXISTS "
+      "(SELECT 1 FROM patch_series p WHERE p.series_id = c.series_id AND p.patch_id < c.message_id) "
+      "ORDER BY c.message_id LIMIT 1"));
+  // Just before a reply to a patch in the prefix, in a thread that goes on.
+  cuts.push_back(position(
+      "SELECT m.msgid FROM comment_data c JOIN messages m ON m.id = c.message_id "
+      "WHERE c.patch_id < c.message_id AND m.id > 1500 ORDER BY c.message_id LIMIT 1"));
+  // Between a reply that came first and the patch it answers.
+  cuts.push_back(position(
+      "SELECT p.msgid FROM comment_data c JOIN messages p ON p.id = c.patch_id "
+      "WHERE c.patch_id > c.message_id ORDER BY c.message_id LIMIT 1"));
+  // A later version of a series arriving in the tail (the earlier one
+  // becomes superseded).
+  cuts.push_back(position(
+      "SELECT m.msgid FROM series s JOIN messages m ON m.id = (SELECT min(patch_id) FROM patch_series "
+      "WHERE series_id = s.id) WHERE s.previous_id IS NOT NULL ORDER BY s.id LIMIT 1"));
+  std::sort(cuts.begin(), cuts.end());
+  cuts.erase(std::unique(cuts.begin(), cuts.end()), cuts.end());
+  const std::string expected = dump_relations(once), expected_derived = derived_rows(once);
+  for (std::size_t c : cuts) {
+    REQUIRE(c > 0);
+    REQUIRE(c < mails.size());
+    check_cut(t, mails, c, expected, expected_derived);
+  }
+}
+
+TEST_CASE("incremental: mail that changes no thread or series rewrites no derived row") {
+  TempDir t;
+  fs::path mbox = t / "list.mbox", db = t / "m.db";
+  std::string data = read_file(kData / "series.mbox") + read_file(kData / "replies.mbox");
+  write_file(mbox, data);
+  REQUIRE(import(db, mbox).code == 0);
+  // Count every row the next import writes into the derived tables (`mlidx
+  // sql` runs one statement per call).
+  std::vector<std::string> sql = {"CREATE TABLE written (t TEXT)"};
+  for (const char* table : {"threads", "ghosts", "series", "patch_series", "cover_data", "comment_data",
+                            "trailers"})
+    for (const char* op : {"INSERT", "UPDATE", "DELETE"})
+      sql.push_back(std::string("CREATE TRIGGER w_") + table + "_" + op + " AFTER " + op + " ON " +
+                    table + " BEGIN INSERT INTO written VALUES ('" + table + "'); END");
+  sql.push_back("CREATE TRIGGER w_messages AFTER UPDATE OF thread_id, kind ON messages "
+                "BEGIN INSERT INTO written VALUES ('messages'); END");
+  for (const auto& s : sql) REQUIRE(run_mlidx({"sql", "--write", "--db", db.string(), s}).code == 0);
+  // A new thread of one plain mail: one threads row, one messages update.
+  write_file(mbox, data + "From a Thu Jan  1 00:00:00 1970\nMessage-ID: <unrelated@x>\n"
+                          "From: A <a@x>\nSubject: lunch?\nDate: Mon, 2 Jan 2023 10:00:00 +0100\n\n"
+                          "anyone?\n");
+  Run r = import(db, mbox);
+  INFO(r.out << r.err);
+  REQUIRE(r.code == 0);
+  CHECK(r.out.find("1 new") != std::string::npos);
+  CHECK(query(db, "SELECT t, count(*) FROM written GROUP BY t ORDER BY t") ==
+        "messages|1\nthreads|1");
+}
