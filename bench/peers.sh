@@ -214,7 +214,7 @@ say "== ratios (peer time / mlidx time; targets of issue 6)"
 ratio() {
   local label=$1 peer=$2 mine=$3 target=$4
   local t=${peer_time[$peer]:-}
-  if [ -z "$t" ]; then say "$label: $peer not measured"; return; fi
+  if [ -z "$t" ]; then printf "%-36s not measured\n" "$label"; return; fi
   awk -v l="$label" -v p="$t" -v m="$mine" -v tg="$target" 'BEGIN {
     r = p / m
     if (tg == "") { printf "%-36s %6.1fx  (no target)\n", l, r; exit }
