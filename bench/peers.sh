@@ -23,18 +23,10 @@ here=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
 runs=${RUNS:-3} peer_runs=${PEER_RUNS:-1}
 peers=${PEERS:-mairix notmuch mu}
 word=${WORD:-powerpc}
-cache=${BENCH_CACHE:-build/bench-cache}
-inputs=()
-for f in "$@"; do inputs+=("$(realpath "$f")"); done
-
-mkdir -p "$cache"
-cache=$(realpath "$cache")
 # The work directory sits beside the cache: the peers' Maildirs are
 # hard-linked copies of the cached one.
-work=$(mktemp -d "$cache/peers-run.XXXXXX")
-trap 'rm -rf "$work"' EXIT
-
-median() { sort -n | awk '{a[NR]=$1} END {print (NR%2) ? a[(NR+1)/2] : (a[NR/2]+a[NR/2+1])/2}'; }
+. "$(dirname "$0")/lib.sh"
+bench_setup peers "$@"
 say() { printf '%s\n' "$*"; }
 note() { printf '  | %s\n' "$*"; }
 mb() { awk -v b="$1" 'BEGIN {printf "%.0f", b / 1e6}'; }

@@ -19,15 +19,8 @@ mlidx=$(realpath "$1"); shift
 [ $# -gt 0 ] || { echo "usage: bench/scale.sh MLIDX MBOX..." >&2; exit 2; }
 here=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
 runs=${RUNS:-1} copies=${COPIES:-7}
-cache=${BENCH_CACHE:-build/bench-cache}
-inputs=()
-for f in "$@"; do inputs+=("$(realpath "$f")"); done
-mkdir -p "$cache"
-cache=$(realpath "$cache")
-work=$(mktemp -d "$cache/scale-run.XXXXXX")
-trap 'rm -rf "$work"' EXIT
-
-median() { sort -n | awk '{a[NR]=$1} END {print (NR%2) ? a[(NR+1)/2] : (a[NR/2]+a[NR/2+1])/2}'; }
+. "$(dirname "$0")/lib.sh"
+bench_setup scale "$@"
 mb() { awk -v b="$1" 'BEGIN {printf "%.0f", b / 1e6}'; }
 
 key=$(for f in "${inputs[@]}"; do printf '%s %s\n' "$(basename "$f")" "$(stat -L -c %s "$f")"; done |
