@@ -117,3 +117,76 @@ TEST_CASE("store: header values read back unfolded and decoded, whichever way th
   CHECK(d.q("SELECT fields FROM message_headers").find("café") != std::string::npos);
   CHECK(d.q("SELECT fields FROM message_headers").find("one line") == std::string::npos);
 }
+
+namespace {
+// A VFS over the default one that counts writes to statement journals
+// ("sub-journals"): the import's writes must need none (store.cc,
+// Store::Statements). SQLite keeps one such file open and reuses it, so
+// writes are counted, not opens; the default VFS's file methods are kept,
+// with xWrite wrapped.
+int g_subjournal_writes = 0;
+sqlite3_vfs g_counting{};
+sqlite3_vfs* g_real = nullptr;
+const sqlite3_io_methods* g_real_io = nullptr;
+sqlite3_io_methods g_counting_io{};
+int counting_write(sqlite3_file* f, const void* data, int n, sqlite3_int64 at) {
+  ++g_subjournal_writes;
+  return g_real_io->xWrite(f, data, n, at);
+}
+int counting_open(sqlite3_vfs*, sqlite3_filename name, sqlite3_file* f, int flags, int* out) {
+  int rc = g_real->xOpen(g_real, name, f, flags, out);
+  if (rc == SQLITE_OK && (flags & SQLITE_OPEN_SUBJOURNAL) && f->pMethods) {
+    g_real_io = f->pMethods;
+    g_counting_io = *f->pMethods;
+    g_counting_io.xWrite = counting_write;
+    f->pMethods = &g_counting_io;
+  }
+  return rc;
+}
+struct CountingVfs {
+  CountingVfs() {
+    g_real = sqlite3_vfs_find(nullptr);
+    g_counting = *g_real;
+    g_counting.zName = "mlidx-counting";
+    g_counting.xOpen = counting_open;
+    sqlite3_vfs_register(&g_counting, 1);
+  }
+  ~CountingVfs() {
+    sqlite3_vfs_unregister(&g_counting);
+    sqlite3_vfs_register(g_real, 1);
+  }
+};
+}  // namespace
+
+TEST_CASE("store: storing mail and deriving from it opens no statement journal") {
+  CountingVfs vfs;
+  Db d;
+  g_subjournal_writes = 0;  // creating the schema writes some, once
+  {
+    db::Transaction tx(d.store->conn());
+    // Appended rows land on pages earlier statements wrote: under the
+    // default conflict action, a statement that writes several rows or
+    // indexes (the recipients' multi-row insert, messages) would first copy
+    // each such page to a statement journal.
+    // Patches of several series, each answered by a comment with a trailer:
+    // the derive pass then writes threads, series, patch_series,
+    // comment_data and trailers rows.
+    const std::string to = "To: list@x, C <c@x>, D <d@x>\nCc: E <e@x>, F <f@x>\n";
+    const std::string diff = "x\n---\ndiff --git a/f b/f\n--- a/f\n+++ b/f\n@@ -1 +1 @@\n-a\n+b\n" +
+                             std::string(20000, 'x') + "\n";
+    for (int i = 0; i < 30; ++i) {
+      std::string patch = "p" + std::to_string(i) + "@x";
+      CHECK(d.store->add(mail(patch, "A" + std::to_string(i / 3) + " <a@x>",
+                              "[PATCH " + std::to_string(i % 3 + 1) + "/3] x" + std::to_string(i), to,
+                              diff)) == db::Added::New);
+      CHECK(d.store->add(mail("c" + std::to_string(i) + "@x", "B <b@x>", "Re: x",
+                              to + "In-Reply-To: <" + patch + ">\nReferences: <" + patch + ">\n",
+                              "Acked-by: B <b@x>\n")) == db::Added::New);
+    }
+    tx.commit();
+  }
+  d.store->rederive();
+  CHECK(d.q("SELECT count(*) FROM messages") == "60");
+  CHECK(d.q("SELECT count(*) FROM comments") == "30");
+  CHECK(g_subjournal_writes == 0);
+}

@@ -139,11 +139,11 @@ void write_mail_rows(Connection& c, Rewrite mode, const SeriesInput& in, const S
 // for every patch of its series, flagged inherited (b4 does this; Patchwork
 // does not, so its A/R/T counts leave them out).
 constexpr const char* kCommentTrailers =
-    "INSERT INTO trailers (patch_id, name, value, source_msgid, inherited) "
+    "INSERT OR FAIL INTO trailers (patch_id, name, value, source_msgid, inherited) "
     "SELECT c.patch_id, t.name, t.value, m.msgid, 0 FROM comment_data c "
     "JOIN mail_trailers t ON t.message_id = c.message_id JOIN messages m ON m.id = c.message_id "
     "WHERE c.patch_id IS NOT NULL ORDER BY c.message_id, t.position;"
-    "INSERT INTO trailers (patch_id, name, value, source_msgid, inherited) "
+    "INSERT OR FAIL INTO trailers (patch_id, name, value, source_msgid, inherited) "
     "SELECT ps.patch_id, t.name, t.value, m.msgid, 1 FROM comment_data c "
     "JOIN mail_trailers t ON t.message_id = c.message_id JOIN messages m ON m.id = c.message_id "
     "JOIN cover_data cv ON cv.message_id = c.cover_id JOIN patch_series ps ON ps.series_id = cv.series_id "
@@ -154,11 +154,11 @@ constexpr const char* kCommentTrailers =
 constexpr const char* kPatchTrailers[] = {
     "DELETE FROM trailers WHERE patch_id = ?1 AND source_msgid <> "
     "(SELECT msgid FROM messages WHERE messages.id = ?1)",
-    "INSERT INTO trailers (patch_id, name, value, source_msgid, inherited) "
+    "INSERT OR FAIL INTO trailers (patch_id, name, value, source_msgid, inherited) "
     "SELECT c.patch_id, t.name, t.value, m.msgid, 0 FROM comment_data c "
     "JOIN mail_trailers t ON t.message_id = c.message_id JOIN messages m ON m.id = c.message_id "
     "WHERE c.patch_id = ?1 ORDER BY c.message_id, t.position",
-    "INSERT INTO trailers (patch_id, name, value, source_msgid, inherited) "
+    "INSERT OR FAIL INTO trailers (patch_id, name, value, source_msgid, inherited) "
     "SELECT ps.patch_id, t.name, t.value, m.msgid, 1 FROM patch_series ps "
     "JOIN cover_data cv ON cv.series_id = ps.series_id "
     "JOIN comment_data c ON c.cover_id = cv.message_id "
