@@ -170,7 +170,7 @@ void write_message_columns(Connection& c, const StoredMail& m, const Threading& 
   }
 }
 
-Store::Derived Store::rederive(Rewrite mode, StoredMail* preloaded) {
+Store::Derived Store::rederive(Rewrite mode, StoredMail* preloaded, const std::function<void()>& meanwhile) {
   StoredMail own;
   StoredMail& stored = preloaded ? *preloaded : own;
   load_stored_mail(conn_, stored);
@@ -184,7 +184,15 @@ Store::Derived Store::rederive(Rewrite mode, StoredMail* preloaded) {
       failed = std::current_exception();
     }
   });
-  Threading threads = compute_threads(stored.threading);
+  Threading threads;
+  try {
+    threads = compute_threads(stored.threading);
+    // Classifying takes longer than threading: the connection is free.
+    if (meanwhile) meanwhile();
+  } catch (...) {
+    classify.join();
+    throw;
+  }
   classify.join();
   if (failed) std::rethrow_exception(failed);
   Transaction tx(conn_);
