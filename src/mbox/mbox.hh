@@ -39,7 +39,8 @@ class MboxReader {
   std::size_t offset() const { return pos_; }
 
  private:
-  std::size_t find_next_separator(std::size_t from) const;
+  // `quoted`: set when a ">From " (any number of '>') is passed on the way.
+  std::size_t find_next_separator(std::size_t from, bool& quoted) const;
   std::string_view unquote(std::string_view msg);
 
   std::string_view data_;
