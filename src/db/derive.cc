@@ -114,7 +114,6 @@ std::vector<Row> TableSync::finish() {
 }
 
 void load_stored_mail(Connection& c, StoredMail& m) {
-  std::unordered_map<std::int64_t, std::size_t> index;
   // patch_data's rows hold whole patches: probing it per message reads most
   // of its 25 MB, where one of its indexes lists the same ids in 0.3 MB.
   std::unordered_set<std::int64_t> patches;
@@ -126,23 +125,36 @@ void load_stored_mail(Connection& c, StoredMail& m) {
   }
   Statement all(c,
       "SELECT id, msgid, coalesce(date, ''), subject, coalesce(in_reply_to, ''), "
-      "from_name, lower(from_email), list_id, pw_ignore, has_text, coalesce(thread_id, -1), kind "
+      "lower(from_email), list_id, pw_ignore, has_text, coalesce(thread_id, -1), kind "
       "FROM messages WHERE id > ?1 ORDER BY id");
   all.bind(1, m.upto);
-  while (all.step()) {
-    std::int64_t id = all.int64(0);
-    index.emplace(id, m.threading.size());
-    m.threading.push_back({id, std::string(all.text(1)), std::string(all.text(2)),
-                           std::string(all.text(3)), std::string(all.text(4)), {}});
-    m.series.push_back({std::string(all.text(5)), std::string(all.text(6)), std::string(all.text(7)),
-                        patches.count(id) != 0, all.int64(8) != 0, all.int64(9) != 0,
-                        all.int64(10), std::string(all.text(11))});
-  }
+  // Both in id order, read side by side: no row is held to wait for its refs.
   Statement refs(c, "SELECT message_id, msgid FROM refs WHERE message_id > ?1 "
                     "ORDER BY message_id, position");
   refs.bind(1, m.upto);
-  while (refs.step()) m.threading[index.at(refs.int64(0))].refs.emplace_back(refs.text(1));
-  if (!m.threading.empty()) m.upto = m.threading.back().id;
+  bool more_refs = refs.step();
+  while (all.step()) {
+    std::int64_t id = all.int64(0);
+    m.graph.add(id, all.text(1), all.text(2), all.text(4));
+    while (more_refs && refs.int64(0) <= id) {
+      if (refs.int64(0) == id) m.graph.add_ref(refs.text(1));
+      more_refs = refs.step();
+    }
+    add_series_facts(m.series, {all.text(3), all.text(6), all.text(2), all.text(5),
+                                patches.count(id) != 0, all.int64(7) != 0, all.int64(8) != 0});
+    m.old_thread.push_back(all.int64(9));
+    std::string_view kind = all.text(10);
+    std::uint8_t k = StoredMail::kOtherKind;
+    for (MailKind mk : {MailKind::Message, MailKind::Patch, MailKind::Cover, MailKind::Comment})
+      if (kind == kind_name(mk)) k = static_cast<std::uint8_t>(mk);
+    m.old_kind.push_back(k);
+  }
+  if (!m.graph.id.empty()) m.upto = m.graph.id.back();
+}
+
+std::size_t StoredMail::bytes() const {
+  return graph.bytes() + series.submitters.bytes() + series.texts.bytes() +
+         series.mails.capacity() * sizeof(SeriesFacts) + old_thread.capacity() * 8 + old_kind.capacity();
 }
 
 StoredMail preload_stored_mail(Connection& c) {
@@ -150,12 +162,11 @@ StoredMail preload_stored_mail(Connection& c) {
   load_stored_mail(c, m);
   // Room for what the import adds: growing these vectors later moves every
   // element into freshly faulted memory, on the derive pass's clock.
-  std::size_t room = m.threading.size() + m.threading.size() / 4 + 1024;
-  m.threading.reserve(room);
-  m.series.reserve(room);
-  m.parsed.mails.reserve(room);
-  m.parsed.subjects.reserve(room);
-  series_input(m);
+  std::size_t n = m.graph.size(), room = n + n / 4 + 1024;
+  m.graph.reserve(room, m.graph.refs.size() + m.graph.refs.size() / 4 + 1024);
+  m.series.mails.reserve(room);
+  m.old_thread.reserve(room);
+  m.old_kind.reserve(room);
   return m;
 }
 
@@ -163,10 +174,11 @@ void write_message_columns(Connection& c, const StoredMail& m, const Threading& 
                            const SeriesResult& r) {
   // OR FAIL: no statement journal (see TableSync).
   Statement set(c, "UPDATE OR FAIL messages SET thread_id = ?1, kind = ?2 WHERE id = ?3");
-  for (std::size_t i = 0; i < m.threading.size(); ++i) {
-    std::string_view kind = kind_name(r.mails[i].kind);
-    if (t.thread_of[i] == m.series[i].old_thread && kind == m.series[i].old_kind) continue;
-    set.bind(1, t.thread_of[i]).bind(2, kind).bind(3, m.threading[i].id).run();
+  for (std::size_t i = 0; i < m.graph.size(); ++i) {
+    if (t.thread_of[i] == m.old_thread[i] && static_cast<std::uint8_t>(r.mails[i].kind) == m.old_kind[i])
+      continue;
+    set.bind(1, t.thread_of[i]).bind(2, std::string_view(kind_name(r.mails[i].kind)))
+        .bind(3, m.graph.id[i]).run();
   }
 }
 
@@ -178,20 +190,19 @@ Store::Derived Store::rederive(Rewrite mode, StoredMail* preloaded) {
   std::exception_ptr failed;
   std::thread classify([&] {
     try {
-      series_input(stored);
-      series = compute_series(stored.parsed.mails);
+      series = compute_series(stored.graph, stored.series);
     } catch (...) {
       failed = std::current_exception();
     }
   });
-  Threading threads = compute_threads(stored.threading);
+  Threading threads = compute_threads(stored.graph);
   classify.join();
   if (failed) std::rethrow_exception(failed);
   Transaction tx(conn_);
   if (mode == Rewrite::All)
     if (auto s = conn_.exec("DELETE FROM threads; DELETE FROM ghosts;"); !s) throw DbError(s.error().why);
   write_threads(conn_, mode, threads);
-  write_series(conn_, mode, stored, stored.parsed, series);
+  write_series(conn_, mode, stored, series);
   write_message_columns(conn_, stored, threads, series);
   tx.commit();
   return {{static_cast<std::int64_t>(threads.threads.size()),

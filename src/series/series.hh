@@ -5,7 +5,31 @@
 #include <string>
 #include <vector>
 
+#include "thread/threader.hh"
+#include "util/intern.hh"
+
 namespace mlidx {
+
+// What the series pass reads of one message beyond its MailGraph entry
+// (Message-ID, references), compact: texts only where a rule reads them.
+struct SeriesFacts {
+  static constexpr std::uint32_t kNone = InternTable::kNone;
+  std::int64_t date = 0;          // epoch seconds
+  std::uint32_t submitter = 0;    // SeriesInput::submitters
+  std::uint32_t name = kNone;     // SeriesInput::texts; patches 1/N and covers only
+  std::uint32_t title = kNone;    // SeriesInput::texts; covers only
+  std::int32_t number = -1, total = 0, version = 1;  // as in SeriesMail
+  bool has_date = false, is_patch = false, is_reply = false, ignored = false, empty = false;
+  // Whether the rules read this mail's name and title: a patch that is
+  // (or counts as) number 1, a possible cover letter.
+  bool needs_name() const { return is_patch ? total <= 0 || number == 1 : number == 0 && !is_reply; }
+};
+
+struct SeriesInput {
+  InternTable submitters;
+  StringPool texts;
+  std::vector<SeriesFacts> mails;  // per MailGraph message
+};
 
 struct SeriesMail {
   std::int64_t id = 0;
@@ -55,7 +79,11 @@ struct SeriesResult {
 };
 
 // `mails` in import order (Patchwork parses one mail after the other, and
-// some of its rules depend on what came before).
+// some of its rules depend on what came before). A message's references in
+// Patchwork's find_references order: In-Reply-To (MailGraph::parent), then
+// References newest first, without the In-Reply-To id again.
+SeriesResult compute_series(const MailGraph& graph, const SeriesInput& mails);
+// The same from plain strings (tests); SeriesMail::refs in Patchwork's order.
 SeriesResult compute_series(const std::vector<SeriesMail>& mails);
 
 // Links the versions of one series (not in Patchwork; b4 does it): a series
