@@ -41,7 +41,8 @@ StoredMail preload_stored_mail(Connection& c);
 
 // One stored message's SeriesFacts (series_pass.cc), appended to `in`.
 struct SeriesRow {
-  std::string_view subject, list_id, date, from_email;  // from_email lower-cased
+  std::string_view subject, list_id, from_email;  // from_email lower-cased
+  bool has_date = false;  // MailGraph::parsed_date
   bool is_patch = false, ignored = false, has_text = false;
 };
 void add_series_facts(SeriesInput& in, const SeriesRow& row);
@@ -80,7 +81,7 @@ class TableSync {
 
 // Writers; the caller holds the transaction (Rewrite::All: and has emptied
 // the tables).
-void write_threads(Connection& c, Rewrite mode, const Threading& t);
+void write_threads(Connection& c, Rewrite mode, const MailGraph& g, const Threading& t);
 void write_series(Connection& c, Rewrite mode, const StoredMail& m, const SeriesResult& r);
 // messages.thread_id and messages.kind, rewriting only rows that change.
 void write_message_columns(Connection& c, const StoredMail& m, const Threading& t,

@@ -13,15 +13,6 @@
 namespace mlidx::db {
 namespace {
 
-// "YYYY-MM-DDTHH:MM:SS" back to epoch seconds.
-bool epoch_of(std::string_view date, std::int64_t& out) {
-  if (date.empty()) return false;
-  auto t = parse_date(date);
-  if (!t) return false;
-  out = *t;
-  return true;
-}
-
 // What a change to the comment and series rows makes stale among the
 // trailers taken from comments: the patches whose own comments, series or
 // series' cover comments changed (db/derive.cc rewrites only those).
@@ -169,7 +160,7 @@ void rewrite_trailers(Connection& c, Stale& stale) {
 void add_series_facts(SeriesInput& in, const SeriesRow& r) {
   SubjectInfo s = parse_subject(r.subject, list_short_name(r.list_id));
   SeriesFacts m;
-  m.has_date = epoch_of(r.date, m.date);
+  m.has_date = r.has_date;
   m.submitter = in.submitters.intern(r.from_email);
   m.is_patch = r.is_patch;
   m.ignored = r.ignored;
@@ -180,7 +171,7 @@ void add_series_facts(SeriesInput& in, const SeriesRow& r) {
   m.version = s.version;
   if (m.needs_name() && !m.ignored && !m.empty) {
     m.name = in.texts.add(s.name);
-    if (!m.is_patch) m.title = in.texts.add(s.title);
+    if (!m.is_patch) in.texts.add(s.title);  // read as name + 1
   }
   in.mails.push_back(m);
 }

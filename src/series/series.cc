@@ -1,5 +1,6 @@
 #include "series/series.hh"
 
+#include <algorithm>
 #include <map>
 #include <set>
 #include <string_view>
@@ -30,7 +31,8 @@ bool for_refs(const MailGraph& g, std::size_t i, F f) {
 
 class Grouper {
  public:
-  Grouper(const MailGraph& g, const SeriesInput& in) : g_(g), in_(in) {
+  Grouper(const MailGraph& g, const SeriesInput& in)
+      : g_(g), in_(in), series_ref_(g.ids.size(), kNoNode) {
     out_.mails.resize(in.mails.size());
   }
 
@@ -42,19 +44,32 @@ class Grouper {
       else if (m.number == 0 && !m.is_reply) add_cover(i);
     }
     attach_comments();
-    for (std::size_t i = 0; i < state_.size(); ++i) out_.series[i].patch1_name = state_[i].patch1_name;
+    for (std::size_t i = 0; i < state_.size(); ++i) out_.series[i].patch1_name = text(state_[i].patch1_name);
+    state_ = {};
+    series_ref_ = {};
     link_versions(out_);
     return std::move(out_);
   }
 
  private:
+  // Small per series (there is one for every ten mails or so): numbers
+  // sorted in a vector, patch 1's name by number.
   struct State {
-    std::set<int> numbers;
-    std::string patch1_name;  // name of its patch 1, once seen
+    std::vector<int> numbers;
+    std::uint32_t patch1_name = SeriesFacts::kNone;  // name of its patch 1, once seen
+    bool has(int n) const { return std::binary_search(numbers.begin(), numbers.end(), n); }
+    void add(int n) { numbers.insert(std::lower_bound(numbers.begin(), numbers.end(), n), n); }
   };
 
   std::string text(std::uint32_t t) const {
     return t == SeriesFacts::kNone ? std::string() : std::string(in_.texts.at(t));
+  }
+
+  std::string name(const SeriesFacts& m) const {
+    return m.name == SeriesFacts::kNone ? std::string() : std::string(in_.texts.at(m.name));
+  }
+  std::string title(const SeriesFacts& m) const {
+    return m.name == SeriesFacts::kNone ? std::string() : std::string(in_.texts.at(m.name + 1));
   }
 
   // _find_series_by_references: the mail's own id, then its references.
@@ -62,9 +77,8 @@ class Grouper {
   std::size_t by_references(std::size_t i) const {
     std::size_t s = kNone;
     auto find = [&](std::uint32_t id) {
-      auto it = series_ref_.find(id);
-      if (it != series_ref_.end()) s = it->second;
-      return it != series_ref_.end();
+      if (series_ref_[id] != kNoNode) s = series_ref_[id];
+      return series_ref_[id] != kNoNode;
     };
     if (!find(g_.msgid[i])) for_refs(g_, i, find);
     return s;
@@ -72,20 +86,22 @@ class Grouper {
 
   // _find_series_by_markers, and Patchwork's choice among several matches:
   // the newest that does not hold this number yet.
-  std::size_t by_markers(const SeriesFacts& m, int number) const {
+  std::size_t by_markers(std::size_t i, int number) const {
+    const SeriesFacts& m = in_.mails[i];
     if (!m.has_date) return kNone;
+    const std::int64_t date = g_.date[i];
     auto it = by_key_.find({m.submitter, m.version, m.total});
     if (it == by_key_.end()) return kNone;
     std::vector<std::size_t> hits;
     for (std::size_t s : it->second) {
       const auto& sr = out_.series[s];
-      if (sr.has_date && sr.date >= m.date - kSeriesWindow && sr.date <= m.date + kSeriesWindow)
+      if (sr.has_date && sr.date >= date - kSeriesWindow && sr.date <= date + kSeriesWindow)
         hits.push_back(s);
     }
     if (hits.size() <= 1) return hits.empty() ? kNone : hits.front();
     std::size_t best = kNone;
     for (std::size_t s : hits)
-      if (!state_[s].numbers.count(number) &&
+      if (!state_[s].has(number) &&
           (best == kNone || out_.series[s].date > out_.series[best].date))
         best = s;
     return best;
@@ -98,8 +114,8 @@ class Grouper {
     sr.id = static_cast<std::int64_t>(s) + 1;
     sr.version = m.version;
     sr.total = total;
-    sr.date = m.date;
     sr.has_date = m.has_date;
+    sr.date = m.has_date ? g_.date[i] : 0;
     sr.submitter = std::string(in_.submitters.at(m.submitter));
     sr.first_id = g_.id[i];
     out_.series.push_back(std::move(sr));
@@ -108,7 +124,9 @@ class Grouper {
     return s;
   }
 
-  void add_ref(std::uint32_t id, std::size_t s) { series_ref_.try_emplace(id, s); }
+  void add_ref(std::uint32_t id, std::size_t s) {
+    if (series_ref_[id] == kNoNode) series_ref_[id] = static_cast<std::uint32_t>(s);
+  }
 
   void add_patch(std::size_t i) {
     const SeriesFacts& m = in_.mails[i];
@@ -116,11 +134,11 @@ class Grouper {
     std::size_t s = kNone;
     if (n > 0) {
       s = by_references(i);
-      if (s == kNone) s = by_markers(m, x);
+      if (s == kNone) s = by_markers(i, x);
     } else {
       x = n = 1;
     }
-    if (s == kNone || state_[s].numbers.count(x)) {
+    if (s == kNone || state_[s].has(x)) {
       s = new_series(i, n);
       for_refs(g_, i, [&](std::uint32_t r) {
         add_ref(r, s);
@@ -132,9 +150,9 @@ class Grouper {
     r.kind = MailKind::Patch;
     if (x <= 0) return;  // "[PATCH 0/3]" with a diff: a patch outside any series
     auto& sr = out_.series[s];
-    if (sr.name.empty() && x == 1) sr.name = text(m.name);  // keeps the prefixes
-    if (x == 1) state_[s].patch1_name = text(m.name);
-    state_[s].numbers.insert(x);
+    if (sr.name.empty() && x == 1) sr.name = name(m);  // keeps the prefixes
+    if (x == 1) state_[s].patch1_name = m.name;
+    state_[s].add(x);
     ++sr.received;
     r.series_id = sr.id;
     r.number = x;
@@ -143,19 +161,19 @@ class Grouper {
   void add_cover(std::size_t i) {
     const SeriesFacts& m = in_.mails[i];
     // A threaded "0/N" mail is a cover letter unless one by that name exists.
-    int& same_name = cover_names_[text(m.name)];
+    int& same_name = cover_names_[name(m)];
     bool threaded = for_refs(g_, i, [](std::uint32_t) { return true; });
     if (threaded && same_name > 0) return;
     ++same_name;
     std::size_t s = kNone;
-    if (auto it = series_ref_.find(g_.msgid[i]); it != series_ref_.end()) s = it->second;
+    if (series_ref_[g_.msgid[i]] != kNoNode) s = series_ref_[g_.msgid[i]];
     if (s == kNone) {
       s = new_series(i, m.total);
       add_ref(g_.msgid[i], s);
     }
     auto& sr = out_.series[s];
     // A cover's name wins over one taken from patch 1 (prefix dropped).
-    if (sr.name.empty() || sr.name == state_[s].patch1_name) sr.name = text(m.title);
+    if (sr.name.empty() || sr.name == text(state_[s].patch1_name)) sr.name = title(m);
     sr.cover_id = g_.id[i];
     out_.mails[i].kind = MailKind::Cover;
     out_.mails[i].series_id = sr.id;
@@ -219,7 +237,9 @@ class Grouper {
   const SeriesInput& in_;
   Result out_;
   std::vector<State> state_;
-  std::unordered_map<std::uint32_t, std::size_t> series_ref_;  // by MailGraph::ids entry
+  // Per MailGraph::ids entry: the series its Message-ID belongs to, kNoNode
+  // if none (Patchwork's SeriesReference).
+  std::vector<std::uint32_t> series_ref_;
   std::map<std::tuple<std::uint32_t, int, int>, std::vector<std::size_t>> by_key_;
   std::unordered_map<std::string, int> cover_names_;
 };
@@ -233,10 +253,10 @@ SeriesResult compute_series(const std::vector<SeriesMail>& mails) {
   SeriesInput in;
   for (const auto& m : mails) {
     g.add(m.id, m.msgid, {}, {});
+    g.date.back() = m.date;
     // Stored backwards: for_refs reads them newest first.
     for (auto r = m.refs.rbegin(); r != m.refs.rend(); ++r) g.add_ref(*r);
     SeriesFacts f;
-    f.date = m.date;
     f.has_date = m.has_date;
     f.submitter = in.submitters.intern(m.submitter);
     f.is_patch = m.is_patch;
@@ -247,7 +267,7 @@ SeriesResult compute_series(const std::vector<SeriesMail>& mails) {
     f.total = m.total;
     f.version = m.version;
     f.name = in.texts.add(m.name);
-    f.title = in.texts.add(m.title);
+    in.texts.add(m.title);
     in.mails.push_back(f);
   }
   return compute_series(g, in);

@@ -11,15 +11,17 @@
 namespace mlidx {
 
 // What the series pass reads of one message beyond its MailGraph entry
-// (Message-ID, references), compact: texts only where a rule reads them.
+// (Message-ID, references, date), compact: texts only where a rule reads
+// them.
 struct SeriesFacts {
   static constexpr std::uint32_t kNone = InternTable::kNone;
-  std::int64_t date = 0;          // epoch seconds
   std::uint32_t submitter = 0;    // SeriesInput::submitters
-  std::uint32_t name = kNone;     // SeriesInput::texts; patches 1/N and covers only
-  std::uint32_t title = kNone;    // SeriesInput::texts; covers only
+  // SeriesInput::texts: the name, and a cover letter's title right after
+  // it; only for patches 1/N and covers (needs_name).
+  std::uint32_t name = kNone;
   std::int32_t number = -1, total = 0, version = 1;  // as in SeriesMail
-  bool has_date = false, is_patch = false, is_reply = false, ignored = false, empty = false;
+  bool has_date : 1 = false;      // MailGraph::date is the epoch
+  bool is_patch : 1 = false, is_reply : 1 = false, ignored : 1 = false, empty : 1 = false;
   // Whether the rules read this mail's name and title: a patch that is
   // (or counts as) number 1, a possible cover letter.
   bool needs_name() const { return is_patch ? total <= 0 || number == 1 : number == 0 && !is_reply; }

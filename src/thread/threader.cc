@@ -26,7 +26,7 @@ std::uint32_t MailGraph::add(std::int64_t message_id, std::string_view m, std::s
     if (t && d.size() == 19 && d[0] >= '0' && d[0] <= '9' && format_utc(*t) == d) {
       when = *t;
     } else {
-      when = 0;
+      when = t ? *t : 0;  // what the series pass reads
       odd_dates.emplace(i, std::string(d));
     }
   }
@@ -40,6 +40,13 @@ void MailGraph::add_ref(std::string_view r) {
   if (node >= message_of.size()) message_of.resize(node + 1, kNone);
   refs.push_back(node);
   ++refs_end.back();
+}
+
+bool MailGraph::parsed_date(std::size_t i) const {
+  if (date[i] == kNoDate) return false;
+  if (odd_dates.empty()) return true;
+  auto it = odd_dates.find(static_cast<std::uint32_t>(i));
+  return it == odd_dates.end() || parse_date(it->second).has_value();
 }
 
 std::string MailGraph::date_text(std::size_t i) const {
@@ -137,11 +144,9 @@ Threading compute_threads(const MailGraph& g) {
     if (g.parent[i] != kNone) c.join(g.msgid[i], g.parent[i]);
   }
 
-  // Per component: the index of its ThreadInfo, its earliest message, and
-  // the messages with its first and last date.
+  // Per component: the index of its ThreadInfo and its earliest message.
   std::vector<std::uint32_t> slot(nodes, kNone);
-  struct Span { std::uint32_t earliest, first = kNone, last = kNone; };
-  std::vector<Span> spans;
+  std::vector<std::uint32_t> earliest;
   Threading out;
   out.thread_of.resize(g.size());
   for (std::size_t i = 0; i < g.size(); ++i) {
@@ -149,18 +154,18 @@ Threading compute_threads(const MailGraph& g) {
     auto at = static_cast<std::uint32_t>(i);
     if (slot[comp] == kNone) {
       slot[comp] = static_cast<std::uint32_t>(out.threads.size());
-      out.threads.push_back({g.id[i], {}, 0, {}, 0, 0, {}, {}});
-      spans.push_back({at});
+      out.threads.push_back({g.id[i], 0, 0, 0, kNone, kNone, kNone});
+      earliest.push_back(at);
     }
     ThreadInfo& t = out.threads[slot[comp]];
-    Span& s = spans[slot[comp]];
     t.id = std::min(t.id, g.id[i]);
     ++t.message_count;
     if (g.has_date(i)) {
-      if (s.first == kNone || g.compare_dates(i, s.first) < 0) s.first = at;
-      if (s.last == kNone || g.compare_dates(i, s.last) > 0) s.last = at;
+      if (t.first == kNone || g.compare_dates(i, t.first) < 0) t.first = at;
+      if (t.last == kNone || g.compare_dates(i, t.last) > 0) t.last = at;
     }
-    if (earlier(g, i, s.earliest)) s.earliest = at;
+    std::uint32_t& e = earliest[slot[comp]];
+    if (earlier(g, i, e)) e = at;
   }
   for (std::size_t i = 0; i < g.size(); ++i) out.thread_of[i] = out.threads[slot[c.find(g.msgid[i])]].id;
 
@@ -169,8 +174,7 @@ Threading compute_threads(const MailGraph& g) {
     if (g.message_of[n] != kNone) continue;
     ThreadInfo& t = out.threads[slot[c.find(n)]];
     ++t.ghost_count;
-    std::string up = parent[n] == kNone ? std::string() : std::string(g.ids.at(parent[n]));
-    out.ghosts.push_back({std::string(g.ids.at(n)), t.id, std::move(up)});
+    out.ghosts.push_back({n, parent[n], t.id});
   }
   c.up = {};
   slot = {};
@@ -178,23 +182,18 @@ Threading compute_threads(const MailGraph& g) {
   std::vector<std::uint32_t> seen(nodes, kNone);
   for (std::size_t s = 0; s < out.threads.size(); ++s) {
     ThreadInfo& t = out.threads[s];
-    const Span& sp = spans[s];
-    std::uint32_t root = top_of(parent, g.msgid[sp.earliest], seen, static_cast<std::uint32_t>(s));
-    t.root_msgid = std::string(g.ids.at(root));
-    t.subject_of = g.id[g.message_of[root] != kNone ? g.message_of[root] : sp.earliest];
-    if (sp.first != kNone) {
-      t.first_date = g.date_text(sp.first);
-      t.last_date = g.date_text(sp.last);
-    }
+    t.root = top_of(parent, g.msgid[earliest[s]], seen, static_cast<std::uint32_t>(s));
+    t.subject_of = g.id[g.message_of[t.root] != kNone ? g.message_of[t.root] : earliest[s]];
   }
   std::sort(out.threads.begin(), out.threads.end(),
             [](const ThreadInfo& a, const ThreadInfo& b) { return a.id < b.id; });
-  std::sort(out.ghosts.begin(), out.ghosts.end(),
-            [](const GhostInfo& a, const GhostInfo& b) { return a.msgid < b.msgid; });
+  std::sort(out.ghosts.begin(), out.ghosts.end(), [&g](const GhostInfo& a, const GhostInfo& b) {
+    return g.ids.at(a.msgid) < g.ids.at(b.msgid);
+  });
   return out;
 }
 
-Threading compute_threads(const std::vector<ThreadMessage>& ms) {
+ThreadingText compute_threads(const std::vector<ThreadMessage>& ms) {
   MailGraph g;
   std::unordered_map<std::int64_t, const std::string*> subjects;
   for (const auto& m : ms) {
@@ -203,8 +202,15 @@ Threading compute_threads(const std::vector<ThreadMessage>& ms) {
     subjects.emplace(m.id, &m.subject);
   }
   Threading t = compute_threads(g);
-  for (auto& th : t.threads) th.subject = *subjects.at(th.subject_of);
-  return t;
+  ThreadingText out;
+  out.thread_of = std::move(t.thread_of);
+  auto text = [&g](std::uint32_t n) { return n == kNone ? std::string() : std::string(g.ids.at(n)); };
+  for (const auto& th : t.threads)
+    out.threads.push_back({th.id, text(th.root), *subjects.at(th.subject_of), th.message_count,
+                           th.ghost_count, th.first == kNone ? "" : g.date_text(th.first),
+                           th.last == kNone ? "" : g.date_text(th.last)});
+  for (const auto& gh : t.ghosts) out.ghosts.push_back({text(gh.msgid), gh.thread_id, text(gh.parent)});
+  return out;
 }
 
 }  // namespace mlidx

@@ -30,7 +30,9 @@ struct MailGraph {
   std::vector<std::int64_t> id;         // per message: messages.id
   std::vector<std::uint32_t> msgid;     // per message: its ids entry
   std::vector<std::uint32_t> parent;    // per message: displayed parent, kNone if none
-  std::vector<std::int64_t> date;       // per message: epoch of the UTC text, kNoDate if none
+  // Per message: epoch of the UTC text, kNoDate if none (0 for text that
+  // does not parse, see odd_dates).
+  std::vector<std::int64_t> date;
   std::vector<std::uint64_t> refs_end;  // message i's refs end at refs_end[i]
   std::vector<std::uint32_t> refs;      // References order, then In-Reply-To
   // Date texts that are not format_utc(date): a database not written by
@@ -46,6 +48,8 @@ struct MailGraph {
     return {refs.data() + b, refs.data() + refs_end[i]};
   }
   bool has_date(std::size_t i) const { return date[i] != kNoDate; }
+  // Whether date[i] is the parsed date text (the series pass's rules).
+  bool parsed_date(std::size_t i) const;
   std::string date_text(std::size_t i) const;  // "" when none
   // <0, 0, >0 as the date texts compare; both messages have one.
   int compare_dates(std::size_t a, std::size_t b) const;
@@ -53,20 +57,22 @@ struct MailGraph {
   std::size_t bytes() const;  // heap held, for the measurements
 };
 
+// Threads and ghosts by number (MailGraph entries): strings are made as
+// the rows are written.
 struct ThreadInfo {
-  std::int64_t id;           // smallest messages.id in the thread: stable
-  std::string root_msgid;    // may be a ghost's
+  std::int64_t id;              // smallest messages.id in the thread: stable
   std::int64_t subject_of = 0;  // the message whose subject names the thread
-  std::string subject;       // filled by the ThreadMessage overload only
   std::int64_t message_count = 0;
   std::int64_t ghost_count = 0;
-  std::string first_date, last_date;
+  std::uint32_t root = MailGraph::kNone;  // ids entry, may be a ghost's
+  // Messages with its first and last date, kNone when none has a date.
+  std::uint32_t first = MailGraph::kNone, last = MailGraph::kNone;
 };
 
 struct GhostInfo {
-  std::string msgid;
+  std::uint32_t msgid;          // ids entry
+  std::uint32_t parent;         // from a References chain, kNone if none
   std::int64_t thread_id;
-  std::string parent_msgid;  // from a References chain, may be empty
 };
 
 struct Threading {
@@ -77,7 +83,7 @@ struct Threading {
 
 Threading compute_threads(const MailGraph& mail);
 
-// The same from plain strings (tests, small inputs); fills subjects.
+// The same from plain strings (tests, small inputs), with strings out.
 struct ThreadMessage {
   std::int64_t id;           // messages.id
   std::string msgid;
@@ -86,6 +92,22 @@ struct ThreadMessage {
   std::string parent;        // displayed parent msgid, may be empty
   std::vector<std::string> refs;  // References order, then In-Reply-To
 };
-Threading compute_threads(const std::vector<ThreadMessage>& messages);
+struct ThreadText {
+  std::int64_t id;
+  std::string root_msgid, subject;
+  std::int64_t message_count = 0, ghost_count = 0;
+  std::string first_date, last_date;
+};
+struct GhostText {
+  std::string msgid;
+  std::int64_t thread_id;
+  std::string parent_msgid;
+};
+struct ThreadingText {
+  std::vector<std::int64_t> thread_of;
+  std::vector<ThreadText> threads;
+  std::vector<GhostText> ghosts;
+};
+ThreadingText compute_threads(const std::vector<ThreadMessage>& messages);
 
 }  // namespace mlidx

@@ -20,6 +20,9 @@ class StringPool {
   }
   std::uint32_t size() const { return static_cast<std::uint32_t>(ends_.size()); }
   std::size_t bytes() const { return bytes_.capacity() + ends_.capacity() * sizeof(std::uint64_t); }
+  // Room for `strings` more strings of `bytes` in all: at archive scale a
+  // doubling buffer leaves up to half of itself unused.
+  void reserve(std::size_t strings, std::size_t bytes);
 
  private:
   std::string bytes_;
@@ -37,10 +40,11 @@ class InternTable {
   std::string_view at(std::uint32_t i) const { return pool_.at(i); }
   std::uint32_t size() const { return pool_.size(); }
   std::size_t bytes() const { return pool_.bytes() + slots_.capacity() * sizeof(std::uint32_t); }
+  void reserve(std::size_t strings, std::size_t bytes);
 
  private:
   std::size_t slot_of(std::string_view s) const;  // where s is, or the free slot for it
-  void grow();
+  void rehash(std::size_t slots);
 
   StringPool pool_;
   std::vector<std::uint32_t> slots_;  // kNone: free; size a power of two
