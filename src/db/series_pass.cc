@@ -69,7 +69,7 @@ void write_mail_rows(Connection& c, Rewrite mode, const MailGraph& g, const Seri
     if (m.kind == MailKind::Patch) {
       Cell total = m.series_id ? Cell::of(r.series[static_cast<std::size_t>(m.series_id - 1)].total)
                                : Cell{};
-      if (patch.put({Cell::of(id), Cell::opt(m.series_id), Cell::opt(m.number > 0 ? m.number : 0),
+      if (patch.put({Cell::of(id), Cell::opt(std::int64_t{m.series_id}), Cell::opt(m.number > 0 ? m.number : 0),
                      std::move(total)}))
         stale.patches.insert(id);
     } else if (m.kind == MailKind::Cover) {
@@ -79,15 +79,15 @@ void write_mail_rows(Connection& c, Rewrite mode, const MailGraph& g, const Seri
       subject.reset();
       Row row{Cell::of(id), Cell::of(s.name), Cell::of(s.title), Cell::of(json_string_array(s.prefixes)),
               Cell::of(s.version), Cell::of(s.total), Cell::of(json_string_array(s.deviations)),
-              Cell::of(m.series_id)};
+              Cell::of(std::int64_t{m.series_id})};
       if (cover.put(row, &old)) {
         stale.cover(row);
         stale.cover(old);
       }
     } else if (m.kind == MailKind::Comment) {
       // Patchwork drops a reply imported before what it answers.
-      bool early = (m.patch_id ? m.patch_id : m.cover_id) > id;
-      Row row{Cell::of(id), Cell::opt(m.patch_id), Cell::opt(m.cover_id),
+      bool early = m.on > id;
+      Row row{Cell::of(id), Cell::opt(m.patch_id()), Cell::opt(m.cover_id()),
               Cell::of(std::string(early ? "[\"reply-before-patch\"]" : "[]"))};
       if (comment.put(row, &old)) {
         stale.comment(row);

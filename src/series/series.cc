@@ -52,13 +52,21 @@ class Grouper {
   }
 
  private:
-  // Small per series (there is one for every ten mails or so): numbers
-  // sorted in a vector, patch 1's name by number.
+  // Small per series (there is one for every ten mails or so): the patch
+  // numbers 1-64 as bits, any others sorted in a vector; patch 1's name by
+  // number.
   struct State {
-    std::vector<int> numbers;
+    std::uint64_t low = 0;
+    std::vector<int> high;
     std::uint32_t patch1_name = SeriesFacts::kNone;  // name of its patch 1, once seen
-    bool has(int n) const { return std::binary_search(numbers.begin(), numbers.end(), n); }
-    void add(int n) { numbers.insert(std::lower_bound(numbers.begin(), numbers.end(), n), n); }
+    bool has(int n) const {
+      if (n >= 1 && n <= 64) return low >> (n - 1) & 1;
+      return std::binary_search(high.begin(), high.end(), n);
+    }
+    void add(int n) {
+      if (n >= 1 && n <= 64) low |= std::uint64_t{1} << (n - 1);
+      else high.insert(std::lower_bound(high.begin(), high.end(), n), n);
+    }
   };
 
   std::string text(std::uint32_t t) const {
@@ -154,7 +162,7 @@ class Grouper {
     if (x == 1) state_[s].patch1_name = m.name;
     state_[s].add(x);
     ++sr.received;
-    r.series_id = sr.id;
+    r.series_id = static_cast<std::uint32_t>(sr.id);
     r.number = x;
   }
 
@@ -176,7 +184,7 @@ class Grouper {
     if (sr.name.empty() || sr.name == text(state_[s].patch1_name)) sr.name = title(m);
     sr.cover_id = g_.id[i];
     out_.mails[i].kind = MailKind::Cover;
-    out_.mails[i].series_id = sr.id;
+    out_.mails[i].series_id = static_cast<std::uint32_t>(sr.id);
   }
 
   // Comments last, once every patch and cover is known: unlike Patchwork, a
@@ -209,7 +217,7 @@ class Grouper {
       const Result::Mail* p = mail_of(ref);
       if (!p) return false;
       if (p->kind == MailKind::Patch) patch = g_.id[g_.message_of[ref]];
-      else if (p->kind == MailKind::Comment && p->patch_id) patch = p->patch_id;
+      else if (p->patch_id()) patch = p->patch_id();
       return patch != 0;
     });
     if (patch) return comment_on(i, patch, 0);
@@ -217,7 +225,7 @@ class Grouper {
       const Result::Mail* p = mail_of(ref);
       if (!p) return false;
       if (p->kind == MailKind::Cover) cover = g_.id[g_.message_of[ref]];
-      else if (p->kind == MailKind::Comment && !p->patch_id) cover = p->cover_id;
+      else if (p->cover_id()) cover = p->cover_id();
       return cover != 0;
     });
     if (cover) return comment_on(i, 0, cover);
@@ -227,8 +235,8 @@ class Grouper {
   bool comment_on(std::size_t i, std::int64_t patch, std::int64_t cover) {
     Result::Mail& r = out_.mails[i];
     r.kind = MailKind::Comment;
-    r.patch_id = patch;
-    r.cover_id = cover;
+    r.on = patch ? patch : cover;
+    r.on_patch = patch != 0;
     return true;
   }
 

@@ -53,7 +53,7 @@ struct SeriesMail {
   std::vector<std::string> refs;
 };
 
-enum class MailKind { Message, Patch, Cover, Comment };
+enum class MailKind : std::uint8_t { Message, Patch, Cover, Comment };
 
 struct SeriesResult {
   struct Series {
@@ -69,12 +69,15 @@ struct SeriesResult {
     std::int64_t previous_id = 0;  // the earlier version of this series, 0 if none
     bool superseded = false;       // a later version links here
   };
+  // One per input mail: 24 bytes.
   struct Mail {
+    std::int64_t on = 0;         // comments: the patch's or cover letter's messages.id
+    std::uint32_t series_id = 0; // patches and covers, 0 if none
+    std::int32_t number = 0;     // patches in a series
     MailKind kind = MailKind::Message;
-    std::int64_t series_id = 0;  // patches and covers, 0 if none
-    int number = 0;              // patches in a series
-    std::int64_t patch_id = 0;   // comments on a patch
-    std::int64_t cover_id = 0;   // comments on a cover letter
+    bool on_patch = false;       // comments: `on` is a patch
+    std::int64_t patch_id() const { return kind == MailKind::Comment && on_patch ? on : 0; }
+    std::int64_t cover_id() const { return kind == MailKind::Comment && !on_patch ? on : 0; }
   };
   std::vector<Series> series;
   std::vector<Mail> mails;       // same order as the input
