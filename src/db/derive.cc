@@ -17,7 +17,8 @@
 namespace mlidx::db {
 namespace {
 
-// A row's cells as one string: the map key, and what equality compares.
+// A row's cells as one string: its first cell's encoding is the key, and
+// equal strings are equal rows.
 void encode(const Cell& c, std::string& out) {
   out += static_cast<char>('0' + c.kind);
   const std::string v = c.kind == Cell::Int ? std::to_string(c.i) : c.t;
@@ -26,10 +27,37 @@ void encode(const Cell& c, std::string& out) {
   out += v;
 }
 
+std::string encoded(const Row& r) {
+  std::string k;
+  for (const Cell& c : r) encode(c, k);
+  return k;
+}
+
 std::string key_of(const Row& r) {
   std::string k;
   encode(r.front(), k);
   return k;
+}
+
+// The first cell's encoding in an encoded row.
+std::string_view key_in(std::string_view row) {
+  std::size_t at = 1, len = 0;
+  while (row[at] != ':') len = len * 10 + static_cast<std::size_t>(row[at++] - '0');
+  return row.substr(0, at + 1 + len);
+}
+
+Row decoded(std::string_view row) {
+  Row r;
+  while (!row.empty()) {
+    std::string_view cell = key_in(row);
+    std::string_view v = cell.substr(cell.find(':') + 1);
+    auto kind = static_cast<Cell::Kind>(cell[0] - '0');
+    if (kind == Cell::Int) r.push_back(Cell::of(static_cast<std::int64_t>(std::stoll(std::string(v)))));
+    else if (kind == Cell::Text) r.push_back(Cell::of(std::string(v)));
+    else r.push_back(Cell{Cell::Null, 0, std::string(v)});
+    row.remove_prefix(cell.size());
+  }
+  return r;
 }
 
 Cell cell_at(const Statement& s, int col) {
@@ -79,37 +107,42 @@ TableSync::TableSync(Connection& c, Rewrite mode, const char* table, std::vector
       erase_(c, "DELETE FROM " + std::string(table) + " WHERE " + cols.front() + " = ?1") {
   if (mode == Rewrite::All) return;
   Statement all(c, "SELECT " + joined(cols, ", ", false) + " FROM " + table);
+  Row r;
   while (all.step()) {
-    Row r;
-    r.reserve(cols.size());
+    r.clear();
     for (int i = 0; i < static_cast<int>(cols.size()); ++i) r.push_back(cell_at(all, i));
-    std::string k = key_of(r);
-    stored_.emplace(std::move(k), std::move(r));
+    order_.push_back(stored_.add(encoded(r)));
   }
+  std::sort(order_.begin(), order_.end(),
+            [this](std::uint32_t a, std::uint32_t b) { return key_in(stored(a)) < key_in(stored(b)); });
+  kept_.assign(order_.size(), false);
 }
+
+std::string_view TableSync::stored(std::size_t i) const { return stored_.at(static_cast<std::uint32_t>(i)); }
 
 bool TableSync::put(const Row& row, Row* old) {
   std::string k = key_of(row);
-  auto it = stored_.find(k);
+  auto it = std::lower_bound(order_.begin(), order_.end(), k,
+                             [this](std::uint32_t a, const std::string& key) { return key_in(stored(a)) < key; });
   if (old) old->clear();
-  if (it != stored_.end()) {
-    kept_.insert(k);
-    if (it->second == row) return false;
-    if (old) *old = it->second;
+  if (it != order_.end() && key_in(stored(*it)) == k) {
+    kept_[*it] = true;
+    if (stored(*it) == encoded(row)) return false;
+    if (old) *old = decoded(stored(*it));
   }
   bind_row(upsert_, row).run();
   return true;
 }
 
 std::vector<Row> TableSync::finish() {
+  // Deleted in key order: the same writes whatever the table's order.
   std::vector<Row> gone;
-  for (auto& [k, r] : stored_)
-    if (!kept_.count(k)) gone.push_back(std::move(r));
-  // Deleted in key order: the same writes whatever the hash map's order.
-  std::sort(gone.begin(), gone.end(), [](const Row& a, const Row& b) { return key_of(a) < key_of(b); });
+  for (std::uint32_t i : order_)
+    if (!kept_[i]) gone.push_back(decoded(stored(i)));
   for (const Row& r : gone) bind_row(erase_, Row{r.front()}).run();
-  stored_.clear();
-  kept_.clear();
+  stored_ = {};
+  order_ = {};
+  kept_ = {};
   return gone;
 }
 
