@@ -87,22 +87,22 @@ TEST_CASE("series: replies become comments on the patch, replies to replies too"
   auto r = compute_series({patch(1, "p", -1, 0, 0), reply(2, "r1", {"p"}), reply(3, "r2", {"r1"}),
                            reply(4, "lost", {"elsewhere"})});
   CHECK(r.mails[1].kind == MailKind::Comment);
-  CHECK(r.mails[1].patch_id == 1);
-  CHECK(r.mails[2].patch_id == 1);  // lands on the root patch
+  CHECK(r.mails[1].patch_id() == 1);
+  CHECK(r.mails[2].patch_id() == 1);  // lands on the root patch
   CHECK(r.mails[3].kind == MailKind::Message);
 }
 
 TEST_CASE("series: a reply that arrives before its patch is still a comment (better than Patchwork)") {
   auto r = compute_series({reply(1, "early", {"p"}), patch(2, "p", -1, 0, 0)});
   CHECK(r.mails[0].kind == MailKind::Comment);
-  CHECK(r.mails[0].patch_id == 2);
+  CHECK(r.mails[0].patch_id() == 2);
 }
 
 TEST_CASE("series: a patch is preferred over a cover letter as a comment's parent") {
   auto r = compute_series({cover(1, "c", 1, 0), patch(2, "p", 1, 1, 1, {"c"}),
                            reply(3, "r", {"c", "p"})});
-  CHECK(r.mails[2].patch_id == 2);
-  CHECK(r.mails[2].cover_id == 0);
+  CHECK(r.mails[2].patch_id() == 2);
+  CHECK(r.mails[2].cover_id() == 0);
 }
 
 TEST_CASE("series: ignored and empty mails are plain messages") {

@@ -17,7 +17,8 @@
 namespace mlidx::db {
 namespace {
 
-// A row's cells as one string: the map key, and what equality compares.
+// A row's cells as one string: its first cell's encoding is the key, and
+// equal strings are equal rows.
 void encode(const Cell& c, std::string& out) {
   out += static_cast<char>('0' + c.kind);
   const std::string v = c.kind == Cell::Int ? std::to_string(c.i) : c.t;
@@ -26,10 +27,37 @@ void encode(const Cell& c, std::string& out) {
   out += v;
 }
 
+std::string encoded(const Row& r) {
+  std::string k;
+  for (const Cell& c : r) encode(c, k);
+  return k;
+}
+
 std::string key_of(const Row& r) {
   std::string k;
   encode(r.front(), k);
   return k;
+}
+
+// The first cell's encoding in an encoded row.
+std::string_view key_in(std::string_view row) {
+  std::size_t at = 1, len = 0;
+  while (row[at] != ':') len = len * 10 + static_cast<std::size_t>(row[at++] - '0');
+  return row.substr(0, at + 1 + len);
+}
+
+Row decoded(std::string_view row) {
+  Row r;
+  while (!row.empty()) {
+    std::string_view cell = key_in(row);
+    std::string_view v = cell.substr(cell.find(':') + 1);
+    auto kind = static_cast<Cell::Kind>(cell[0] - '0');
+    if (kind == Cell::Int) r.push_back(Cell::of(static_cast<std::int64_t>(std::stoll(std::string(v)))));
+    else if (kind == Cell::Text) r.push_back(Cell::of(std::string(v)));
+    else r.push_back(Cell{Cell::Null, 0, std::string(v)});
+    row.remove_prefix(cell.size());
+  }
+  return r;
 }
 
 Cell cell_at(const Statement& s, int col) {
@@ -79,42 +107,70 @@ TableSync::TableSync(Connection& c, Rewrite mode, const char* table, std::vector
       erase_(c, "DELETE FROM " + std::string(table) + " WHERE " + cols.front() + " = ?1") {
   if (mode == Rewrite::All) return;
   Statement all(c, "SELECT " + joined(cols, ", ", false) + " FROM " + table);
+  Row r;
   while (all.step()) {
-    Row r;
-    r.reserve(cols.size());
+    r.clear();
     for (int i = 0; i < static_cast<int>(cols.size()); ++i) r.push_back(cell_at(all, i));
-    std::string k = key_of(r);
-    stored_.emplace(std::move(k), std::move(r));
+    order_.push_back(stored_.add(encoded(r)));
   }
+  std::sort(order_.begin(), order_.end(),
+            [this](std::uint32_t a, std::uint32_t b) { return key_in(stored(a)) < key_in(stored(b)); });
+  kept_.assign(order_.size(), false);
 }
+
+std::string_view TableSync::stored(std::size_t i) const { return stored_.at(static_cast<std::uint32_t>(i)); }
 
 bool TableSync::put(const Row& row, Row* old) {
   std::string k = key_of(row);
-  auto it = stored_.find(k);
+  auto it = std::lower_bound(order_.begin(), order_.end(), k,
+                             [this](std::uint32_t a, const std::string& key) { return key_in(stored(a)) < key; });
   if (old) old->clear();
-  if (it != stored_.end()) {
-    kept_.insert(k);
-    if (it->second == row) return false;
-    if (old) *old = it->second;
+  if (it != order_.end() && key_in(stored(*it)) == k) {
+    kept_[*it] = true;
+    if (stored(*it) == encoded(row)) return false;
+    if (old) *old = decoded(stored(*it));
   }
   bind_row(upsert_, row).run();
   return true;
 }
 
 std::vector<Row> TableSync::finish() {
+  // Deleted in key order: the same writes whatever the table's order.
   std::vector<Row> gone;
-  for (auto& [k, r] : stored_)
-    if (!kept_.count(k)) gone.push_back(std::move(r));
-  // Deleted in key order: the same writes whatever the hash map's order.
-  std::sort(gone.begin(), gone.end(), [](const Row& a, const Row& b) { return key_of(a) < key_of(b); });
+  for (std::uint32_t i : order_)
+    if (!kept_[i]) gone.push_back(decoded(stored(i)));
   for (const Row& r : gone) bind_row(erase_, Row{r.front()}).run();
-  stored_.clear();
-  kept_.clear();
+  stored_ = {};
+  order_ = {};
+  kept_ = {};
   return gone;
 }
 
+namespace {
+
+// Exactly the room a first load needs (the counts come from indexes, in
+// ~50 ms at 350k messages): grown by doubling, the vectors held up to half
+// again as much as they used.
+void reserve(Connection& c, StoredMail& m) {
+  auto count = [&c](const char* sql) {
+    Statement s(c, sql);
+    return s.step() ? static_cast<std::size_t>(s.int64(0)) : std::size_t{0};
+  };
+  std::size_t n = count("SELECT count(*) FROM messages");
+  std::size_t refs = count("SELECT count(*) FROM refs");
+  std::size_t bytes = count("SELECT coalesce(sum(length(CAST(msgid AS BLOB))), 0) FROM messages");
+  m.graph.reserve(n, refs);
+  // Ids only referred to (ghosts) come on top: a few percent.
+  m.graph.ids.reserve(n + n / 16, bytes + bytes / 16);
+  m.graph.message_of.reserve(n + n / 16);
+  m.series.mails.reserve(n);
+  m.old_thread.reserve(n);
+  m.old_kind.reserve(n);
+}
+
+}  // namespace
+
 void load_stored_mail(Connection& c, StoredMail& m) {
-  std::unordered_map<std::int64_t, std::size_t> index;
   // patch_data's rows hold whole patches: probing it per message reads most
   // of its 25 MB, where one of its indexes lists the same ids in 0.3 MB.
   std::unordered_set<std::int64_t> patches;
@@ -124,25 +180,39 @@ void load_stored_mail(Connection& c, StoredMail& m) {
     if (m.upto != 0) ids.bind(1, m.upto);
     while (ids.step()) patches.insert(ids.int64(0));
   }
+  if (m.upto == 0) reserve(c, m);
   Statement all(c,
       "SELECT id, msgid, coalesce(date, ''), subject, coalesce(in_reply_to, ''), "
-      "from_name, lower(from_email), list_id, pw_ignore, has_text, coalesce(thread_id, -1), kind "
+      "lower(from_email), list_id, pw_ignore, has_text, coalesce(thread_id, -1), kind "
       "FROM messages WHERE id > ?1 ORDER BY id");
   all.bind(1, m.upto);
-  while (all.step()) {
-    std::int64_t id = all.int64(0);
-    index.emplace(id, m.threading.size());
-    m.threading.push_back({id, std::string(all.text(1)), std::string(all.text(2)),
-                           std::string(all.text(3)), std::string(all.text(4)), {}});
-    m.series.push_back({std::string(all.text(5)), std::string(all.text(6)), std::string(all.text(7)),
-                        patches.count(id) != 0, all.int64(8) != 0, all.int64(9) != 0,
-                        all.int64(10), std::string(all.text(11))});
-  }
+  // Both in id order, read side by side: no row is held to wait for its refs.
   Statement refs(c, "SELECT message_id, msgid FROM refs WHERE message_id > ?1 "
                     "ORDER BY message_id, position");
   refs.bind(1, m.upto);
-  while (refs.step()) m.threading[index.at(refs.int64(0))].refs.emplace_back(refs.text(1));
-  if (!m.threading.empty()) m.upto = m.threading.back().id;
+  bool more_refs = refs.step();
+  while (all.step()) {
+    std::int64_t id = all.int64(0);
+    std::uint32_t i = m.graph.add(id, all.text(1), all.text(2), all.text(4));
+    while (more_refs && refs.int64(0) <= id) {
+      if (refs.int64(0) == id) m.graph.add_ref(refs.text(1));
+      more_refs = refs.step();
+    }
+    add_series_facts(m.series, {all.text(3), all.text(6), all.text(5), m.graph.parsed_date(i),
+                                patches.count(id) != 0, all.int64(7) != 0, all.int64(8) != 0});
+    m.old_thread.push_back(all.int64(9));
+    std::string_view kind = all.text(10);
+    std::uint8_t k = StoredMail::kOtherKind;
+    for (MailKind mk : {MailKind::Message, MailKind::Patch, MailKind::Cover, MailKind::Comment})
+      if (kind == kind_name(mk)) k = static_cast<std::uint8_t>(mk);
+    m.old_kind.push_back(k);
+  }
+  if (!m.graph.id.empty()) m.upto = m.graph.id.back();
+}
+
+std::size_t StoredMail::bytes() const {
+  return graph.bytes() + series.submitters.bytes() + series.texts.bytes() +
+         series.mails.capacity() * sizeof(SeriesFacts) + old_thread.capacity() * 8 + old_kind.capacity();
 }
 
 StoredMail preload_stored_mail(Connection& c) {
@@ -150,12 +220,11 @@ StoredMail preload_stored_mail(Connection& c) {
   load_stored_mail(c, m);
   // Room for what the import adds: growing these vectors later moves every
   // element into freshly faulted memory, on the derive pass's clock.
-  std::size_t room = m.threading.size() + m.threading.size() / 4 + 1024;
-  m.threading.reserve(room);
-  m.series.reserve(room);
-  m.parsed.mails.reserve(room);
-  m.parsed.subjects.reserve(room);
-  series_input(m);
+  std::size_t n = m.graph.size(), room = n + n / 4 + 1024;
+  m.graph.reserve(room, m.graph.refs.size() + m.graph.refs.size() / 4 + 1024);
+  m.series.mails.reserve(room);
+  m.old_thread.reserve(room);
+  m.old_kind.reserve(room);
   return m;
 }
 
@@ -163,10 +232,11 @@ void write_message_columns(Connection& c, const StoredMail& m, const Threading& 
                            const SeriesResult& r) {
   // OR FAIL: no statement journal (see TableSync).
   Statement set(c, "UPDATE OR FAIL messages SET thread_id = ?1, kind = ?2 WHERE id = ?3");
-  for (std::size_t i = 0; i < m.threading.size(); ++i) {
-    std::string_view kind = kind_name(r.mails[i].kind);
-    if (t.thread_of[i] == m.series[i].old_thread && kind == m.series[i].old_kind) continue;
-    set.bind(1, t.thread_of[i]).bind(2, kind).bind(3, m.threading[i].id).run();
+  for (std::size_t i = 0; i < m.graph.size(); ++i) {
+    if (t.thread_of[i] == m.old_thread[i] && static_cast<std::uint8_t>(r.mails[i].kind) == m.old_kind[i])
+      continue;
+    set.bind(1, t.thread_of[i]).bind(2, std::string_view(kind_name(r.mails[i].kind)))
+        .bind(3, m.graph.id[i]).run();
   }
 }
 
@@ -178,15 +248,14 @@ Store::Derived Store::rederive(Rewrite mode, StoredMail* preloaded, const std::f
   std::exception_ptr failed;
   std::thread classify([&] {
     try {
-      series_input(stored);
-      series = compute_series(stored.parsed.mails);
+      series = compute_series(stored.graph, stored.series);
     } catch (...) {
       failed = std::current_exception();
     }
   });
   Threading threads;
   try {
-    threads = compute_threads(stored.threading);
+    threads = compute_threads(stored.graph);
     // Classifying takes longer than threading: the connection is free.
     if (meanwhile) meanwhile();
   } catch (...) {
@@ -198,8 +267,8 @@ Store::Derived Store::rederive(Rewrite mode, StoredMail* preloaded, const std::f
   Transaction tx(conn_);
   if (mode == Rewrite::All)
     if (auto s = conn_.exec("DELETE FROM threads; DELETE FROM ghosts;"); !s) throw DbError(s.error().why);
-  write_threads(conn_, mode, threads);
-  write_series(conn_, mode, stored, stored.parsed, series);
+  write_threads(conn_, mode, stored.graph, threads);
+  write_series(conn_, mode, stored, series);
   write_message_columns(conn_, stored, threads, series);
   tx.commit();
   return {{static_cast<std::int64_t>(threads.threads.size()),

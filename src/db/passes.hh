@@ -15,42 +15,37 @@
 
 namespace mlidx::db {
 
-// What the series pass reads of a messages row beyond the threading input.
-struct SeriesRow {
-  std::string from_name;
-  std::string from_email;  // lower-cased
-  std::string list_id;
-  bool is_patch = false, ignored = false, has_text = false;
+// Everything the passes read, in id order, compact (MailGraph,
+// SeriesFacts): ~100 bytes a message plus its Message-ID and references'
+// ids once each; texts only the output needs are read back by id when
+// written (docs/PERFORMANCE.md, "Derive memory"). Rows are only ever
+// appended: an import adds messages with larger ids and leaves the stored
+// ones as they are (unless it adds a list to one, Importer::run), so what
+// was loaded before an import's writes is still valid after them.
+struct StoredMail {
+  MailGraph graph;      // MailGraph::parent is in_reply_to
+  SeriesInput series;   // subjects parsed again: the rules may have changed since import
   // What the last derive pass left (thread_id -1: none yet), so that only
   // the rows whose value changes are rewritten.
-  std::int64_t old_thread = -1;
-  std::string old_kind;
-};
-
-// Series input built from the stored rows (subjects parsed again: the rules
-// may have changed since import).
-struct SeriesInput {
-  std::vector<SeriesMail> mails;
-  std::vector<SubjectInfo> subjects;
-};
-
-// Everything the passes read, in id order. Rows are only ever appended: an
-// import adds messages with larger ids and leaves the stored ones as they
-// are (unless it adds a list to one, Importer::run), so what was loaded
-// before an import's writes is still valid after them.
-struct StoredMail {
-  std::vector<ThreadMessage> threading;  // ThreadMessage::parent is in_reply_to
-  std::vector<SeriesRow> series;         // same order
-  SeriesInput parsed;                    // a prefix of the same order (series_input)
-  std::int64_t upto = 0;                 // the largest id loaded
+  std::vector<std::int64_t> old_thread;
+  std::vector<std::uint8_t> old_kind;  // MailKind, kOtherKind for any other text
+  std::int64_t upto = 0;               // the largest id loaded
+  static constexpr std::uint8_t kOtherKind = 255;
+  std::size_t bytes() const;           // heap held, for the measurements
 };
 
 // Appends the messages stored after m.upto.
 void load_stored_mail(Connection& c, StoredMail& m);
-// Extends m.parsed to every loaded message.
-void series_input(StoredMail& m);
-// Both, from the start: what Store::rederive needs of the mail stored so far.
+// What Store::rederive needs of the mail stored so far.
 StoredMail preload_stored_mail(Connection& c);
+
+// One stored message's SeriesFacts (series_pass.cc), appended to `in`.
+struct SeriesRow {
+  std::string_view subject, list_id, from_email;  // from_email lower-cased
+  bool has_date = false;  // MailGraph::parsed_date
+  bool is_patch = false, ignored = false, has_text = false;
+};
+void add_series_facts(SeriesInput& in, const SeriesRow& row);
 
 // messages.kind's value for a classification.
 const char* kind_name(MailKind k);
@@ -79,16 +74,20 @@ class TableSync {
   std::vector<Row> finish();
 
  private:
-  std::unordered_map<std::string, Row> stored_;
-  std::unordered_set<std::string> kept_;
+  // The stored rows, each encoded as one string in one buffer (a few dozen
+  // bytes a row, where a map of Rows took ~210), in key order; which of
+  // them put() named.
+  std::string_view stored(std::size_t i) const;
+  StringPool stored_;
+  std::vector<std::uint32_t> order_;  // stored_ entries sorted by key
+  std::vector<bool> kept_;            // per stored_ entry
   Statement upsert_, erase_;
 };
 
 // Writers; the caller holds the transaction (Rewrite::All: and has emptied
 // the tables).
-void write_threads(Connection& c, Rewrite mode, const Threading& t);
-void write_series(Connection& c, Rewrite mode, const StoredMail& m, const SeriesInput& in,
-                  const SeriesResult& r);
+void write_threads(Connection& c, Rewrite mode, const MailGraph& g, const Threading& t);
+void write_series(Connection& c, Rewrite mode, const StoredMail& m, const SeriesResult& r);
 // messages.thread_id and messages.kind, rewriting only rows that change.
 void write_message_columns(Connection& c, const StoredMail& m, const Threading& t,
                            const SeriesResult& r);

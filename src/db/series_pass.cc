@@ -13,46 +13,6 @@
 namespace mlidx::db {
 namespace {
 
-// "YYYY-MM-DDTHH:MM:SS" back to epoch seconds.
-bool epoch_of(std::string_view date, std::int64_t& out) {
-  if (date.empty()) return false;
-  auto t = parse_date(date);
-  if (!t) return false;
-  out = *t;
-  return true;
-}
-
-// Patchwork's find_references order: In-Reply-To first, then References
-// from the newest; our refs rows are References order then extra
-// In-Reply-To ids, and in_reply_to is the parent.
-std::vector<std::string> patchwork_refs(std::vector<std::string> refs, const std::string& parent) {
-  std::reverse(refs.begin(), refs.end());
-  if (!parent.empty()) {
-    refs.erase(std::remove(refs.begin(), refs.end(), parent), refs.end());
-    refs.insert(refs.begin(), parent);
-  }
-  return refs;
-}
-
-SeriesMail series_mail(const ThreadMessage& t, const SeriesRow& r, const SubjectInfo& s) {
-  SeriesMail m;
-  m.id = t.id;
-  m.msgid = t.msgid;
-  m.has_date = epoch_of(t.date, m.date);
-  m.submitter = r.from_email;
-  m.is_patch = r.is_patch;
-  m.ignored = r.ignored;
-  m.empty = !r.is_patch && !r.has_text;  // Patchwork skips mail with no text
-  m.is_reply = s.is_reply;
-  m.number = s.total > 0 || s.number > 0 ? s.number : -1;
-  m.total = s.total;
-  m.version = s.version;
-  m.name = s.name;
-  m.title = s.title;
-  m.refs = patchwork_refs(t.refs, t.parent);
-  return m;
-}
-
 // What a change to the comment and series rows makes stale among the
 // trailers taken from comments: the patches whose own comments, series or
 // series' cover comments changed (db/derive.cc rewrites only those).
@@ -70,21 +30,20 @@ struct Stale {
 
 // The submitter's name and the list are those of the mail that created the
 // series, as Patchwork takes them.
-void write_series_rows(Connection& c, Rewrite mode, const StoredMail& m, const SeriesResult& r) {
+// (Read back by id: not kept for every message.)
+void write_series_rows(Connection& c, Rewrite mode, const SeriesResult& r) {
   TableSync rows(c, mode, "series",
                  {"id", "name", "version", "total", "received", "date", "submitter_email",
                   "cover_id", "previous_id", "superseded", "submitter_name", "list_id"});
+  Statement first(c, "SELECT from_name, list_id FROM messages WHERE id = ?1");
   for (const auto& s : r.series) {
-    Cell name, list;
-    auto first = std::lower_bound(m.threading.begin(), m.threading.end(), s.first_id,
-                                  [](const ThreadMessage& t, std::int64_t id) { return t.id < id; });
-    if (first != m.threading.end() && first->id == s.first_id) {
-      const SeriesRow& row = m.series[static_cast<std::size_t>(first - m.threading.begin())];
-      name = Cell::of(row.from_name);
-      list = Cell::of(row.list_id);
-    } else {
-      name = list = Cell::of(std::string());
+    Cell name = Cell::of(std::string()), list = Cell::of(std::string());
+    first.bind(1, s.first_id);
+    if (first.step()) {
+      name = Cell::of(std::string(first.text(0)));
+      list = Cell::of(std::string(first.text(1)));
     }
+    first.reset();
     rows.put({Cell::of(s.id), Cell::of(s.name), Cell::of(s.version), Cell::of(s.total),
               Cell::of(s.received), Cell::opt(s.has_date ? format_utc(s.date) : std::string()),
               Cell::of(s.submitter), Cell::opt(s.cover_id), Cell::opt(s.previous_id),
@@ -93,36 +52,42 @@ void write_series_rows(Connection& c, Rewrite mode, const StoredMail& m, const S
   rows.finish();
 }
 
-void write_mail_rows(Connection& c, Rewrite mode, const SeriesInput& in, const SeriesResult& r,
+void write_mail_rows(Connection& c, Rewrite mode, const MailGraph& g, const SeriesResult& r,
                      Stale& stale) {
   TableSync patch(c, mode, "patch_series", {"patch_id", "series_id", "number", "total"});
   TableSync cover(c, mode, "cover_data",
                   {"message_id", "name", "title", "prefixes", "version", "total", "deviations",
                    "series_id"});
   TableSync comment(c, mode, "comment_data", {"message_id", "patch_id", "cover_id", "deviations"});
+  // A cover's subject is parsed again here, the only mail whose whole
+  // SubjectInfo is written.
+  Statement subject(c, "SELECT subject, list_id FROM messages WHERE id = ?1");
   Row old;
   for (std::size_t i = 0; i < r.mails.size(); ++i) {
     const auto& m = r.mails[i];
-    std::int64_t id = in.mails[i].id;
+    std::int64_t id = g.id[i];
     if (m.kind == MailKind::Patch) {
       Cell total = m.series_id ? Cell::of(r.series[static_cast<std::size_t>(m.series_id - 1)].total)
                                : Cell{};
-      if (patch.put({Cell::of(id), Cell::opt(m.series_id), Cell::opt(m.number > 0 ? m.number : 0),
+      if (patch.put({Cell::of(id), Cell::opt(std::int64_t{m.series_id}), Cell::opt(m.number > 0 ? m.number : 0),
                      std::move(total)}))
         stale.patches.insert(id);
     } else if (m.kind == MailKind::Cover) {
-      const SubjectInfo& s = in.subjects[i];
+      subject.bind(1, id);
+      SubjectInfo s = subject.step() ? parse_subject(subject.text(0), list_short_name(subject.text(1)))
+                                     : SubjectInfo{};
+      subject.reset();
       Row row{Cell::of(id), Cell::of(s.name), Cell::of(s.title), Cell::of(json_string_array(s.prefixes)),
               Cell::of(s.version), Cell::of(s.total), Cell::of(json_string_array(s.deviations)),
-              Cell::of(m.series_id)};
+              Cell::of(std::int64_t{m.series_id})};
       if (cover.put(row, &old)) {
         stale.cover(row);
         stale.cover(old);
       }
     } else if (m.kind == MailKind::Comment) {
       // Patchwork drops a reply imported before what it answers.
-      bool early = (m.patch_id ? m.patch_id : m.cover_id) > id;
-      Row row{Cell::of(id), Cell::opt(m.patch_id), Cell::opt(m.cover_id),
+      bool early = m.on > id;
+      Row row{Cell::of(id), Cell::opt(m.patch_id()), Cell::opt(m.cover_id()),
               Cell::of(std::string(early ? "[\"reply-before-patch\"]" : "[]"))};
       if (comment.put(row, &old)) {
         stale.comment(row);
@@ -192,20 +157,26 @@ void rewrite_trailers(Connection& c, Stale& stale) {
 
 }  // namespace
 
-void series_input(StoredMail& stored) {
-  SeriesInput& in = stored.parsed;
-  in.mails.reserve(stored.threading.size());
-  in.subjects.reserve(stored.threading.size());
-  for (std::size_t i = in.mails.size(); i < stored.threading.size(); ++i) {
-    const ThreadMessage& t = stored.threading[i];
-    const SeriesRow& r = stored.series[i];
-    in.subjects.push_back(parse_subject(t.subject, list_short_name(r.list_id)));
-    in.mails.push_back(series_mail(t, r, in.subjects.back()));
+void add_series_facts(SeriesInput& in, const SeriesRow& r) {
+  SubjectInfo s = parse_subject(r.subject, list_short_name(r.list_id));
+  SeriesFacts m;
+  m.has_date = r.has_date;
+  m.submitter = in.submitters.intern(r.from_email);
+  m.is_patch = r.is_patch;
+  m.ignored = r.ignored;
+  m.empty = !r.is_patch && !r.has_text;  // Patchwork skips mail with no text
+  m.is_reply = s.is_reply;
+  m.number = s.total > 0 || s.number > 0 ? s.number : -1;
+  m.total = s.total;
+  m.version = s.version;
+  if (m.needs_name() && !m.ignored && !m.empty) {
+    m.name = in.texts.add(s.name);
+    if (!m.is_patch) in.texts.add(s.title);  // read as name + 1
   }
+  in.mails.push_back(m);
 }
 
-void write_series(Connection& c, Rewrite mode, const StoredMail& m, const SeriesInput& in,
-                  const SeriesResult& r) {
+void write_series(Connection& c, Rewrite mode, const StoredMail& m, const SeriesResult& r) {
   // A patch's own trailers were written at import; those from comments are
   // derived and rebuilt here.
   if (mode == Rewrite::All)
@@ -216,8 +187,8 @@ void write_series(Connection& c, Rewrite mode, const StoredMail& m, const Series
         !s)
       throw DbError(s.error().why);
   Stale stale;
-  write_series_rows(c, mode, m, r);
-  write_mail_rows(c, mode, in, r, stale);
+  write_series_rows(c, mode, r);
+  write_mail_rows(c, mode, m.graph, r, stale);
   if (mode == Rewrite::All) {
     if (auto s = c.exec(kCommentTrailers); !s) throw DbError(s.error().why);
     return;

@@ -5,18 +5,31 @@
 
 namespace mlidx::db {
 
-void write_threads(Connection& c, Rewrite mode, const Threading& t) {
+void write_threads(Connection& c, Rewrite mode, const MailGraph& g, const Threading& t) {
+  auto msgid = [&g](std::uint32_t n) {
+    return n == MailGraph::kNone ? Cell{} : Cell::of(std::string(g.ids.at(n)));
+  };
+  auto date = [&g](std::uint32_t i) { return i == MailGraph::kNone ? Cell{} : Cell::opt(g.date_text(i)); };
   TableSync threads(c, mode, "threads",
                     {"id", "root_msgid", "subject", "message_count", "ghost_count", "first_date",
                      "last_date"});
-  for (const auto& th : t.threads)
-    threads.put({Cell::of(th.id), Cell::of(th.root_msgid), Cell::of(th.subject),
-                 Cell::of(th.message_count), Cell::of(th.ghost_count), Cell::opt(th.first_date),
-                 Cell::opt(th.last_date)});
+  // Subjects are read back by id: not kept for every message.
+  Statement subject(c, "SELECT subject FROM messages WHERE id = ?1");
+  for (const auto& th : t.threads) {
+    subject.bind(1, th.subject_of);
+    std::string text = subject.step() ? std::string(subject.text(0)) : std::string();
+    subject.reset();
+    threads.put({Cell::of(th.id), Cell::of(std::string(g.ids.at(th.root))), Cell::of(std::move(text)),
+                 Cell::of(th.message_count), Cell::of(th.ghost_count), date(th.first), date(th.last)});
+  }
   threads.finish();
   TableSync ghosts(c, mode, "ghosts", {"msgid", "thread_id", "parent_msgid"});
-  for (const auto& g : t.ghosts)
-    ghosts.put({Cell::of(g.msgid), Cell::of(g.thread_id), Cell::opt(g.parent_msgid)});
+  for (const auto& gh : t.ghosts) {
+    Cell parent = msgid(gh.parent);
+    // An empty id reads as none, as the row always had it.
+    if (parent.kind == Cell::Text && parent.t.empty()) parent = Cell{};
+    ghosts.put({msgid(gh.msgid), Cell::of(gh.thread_id), std::move(parent)});
+  }
   ghosts.finish();
 }
 

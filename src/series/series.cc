@@ -1,5 +1,6 @@
 #include "series/series.hh"
 
+#include <algorithm>
 #include <map>
 #include <set>
 #include <string_view>
@@ -14,127 +15,176 @@ namespace {
 constexpr std::int64_t kSeriesWindow = 20 * 60;
 
 using Result = SeriesResult;
+constexpr std::uint32_t kNoNode = MailGraph::kNone;
+
+// Calls f on message i's references in Patchwork's order until it returns
+// true; true if it did.
+template <class F>
+bool for_refs(const MailGraph& g, std::size_t i, F f) {
+  std::uint32_t parent = g.parent[i];
+  if (parent != kNoNode && f(parent)) return true;
+  auto refs = g.refs_of(i);
+  for (auto it = refs.rbegin(); it != refs.rend(); ++it)
+    if (*it != parent && f(*it)) return true;
+  return false;
+}
 
 class Grouper {
  public:
-  explicit Grouper(const std::vector<SeriesMail>& mails) : in_(mails) {
-    out_.mails.resize(mails.size());
+  Grouper(const MailGraph& g, const SeriesInput& in)
+      : g_(g), in_(in), series_ref_(g.ids.size(), kNoNode) {
+    out_.mails.resize(in.mails.size());
   }
 
   Result run() {
-    for (std::size_t i = 0; i < in_.size(); ++i) {
-      const SeriesMail& m = in_[i];
+    for (std::size_t i = 0; i < in_.mails.size(); ++i) {
+      const SeriesFacts& m = in_.mails[i];
       if (m.ignored || m.empty) continue;
       if (m.is_patch) add_patch(i);
       else if (m.number == 0 && !m.is_reply) add_cover(i);
     }
     attach_comments();
-    for (std::size_t i = 0; i < state_.size(); ++i) out_.series[i].patch1_name = state_[i].patch1_name;
+    for (std::size_t i = 0; i < state_.size(); ++i) out_.series[i].patch1_name = text(state_[i].patch1_name);
+    state_ = {};
+    series_ref_ = {};
     link_versions(out_);
     return std::move(out_);
   }
 
  private:
+  // Small per series (there is one for every ten mails or so): the patch
+  // numbers 1-64 as bits, any others sorted in a vector; patch 1's name by
+  // number.
   struct State {
-    std::set<int> numbers;
-    std::string patch1_name;  // name of its patch 1, once seen
+    std::uint64_t low = 0;
+    std::vector<int> high;
+    std::uint32_t patch1_name = SeriesFacts::kNone;  // name of its patch 1, once seen
+    bool has(int n) const {
+      if (n >= 1 && n <= 64) return low >> (n - 1) & 1;
+      return std::binary_search(high.begin(), high.end(), n);
+    }
+    void add(int n) {
+      if (n >= 1 && n <= 64) low |= std::uint64_t{1} << (n - 1);
+      else high.insert(std::lower_bound(high.begin(), high.end(), n), n);
+    }
   };
+
+  std::string text(std::uint32_t t) const {
+    return t == SeriesFacts::kNone ? std::string() : std::string(in_.texts.at(t));
+  }
+
+  std::string name(const SeriesFacts& m) const {
+    return m.name == SeriesFacts::kNone ? std::string() : std::string(in_.texts.at(m.name));
+  }
+  std::string title(const SeriesFacts& m) const {
+    return m.name == SeriesFacts::kNone ? std::string() : std::string(in_.texts.at(m.name + 1));
+  }
 
   // _find_series_by_references: the mail's own id, then its references.
   // (Patchwork's version check there can never fail, so none is made.)
-  std::size_t by_references(const SeriesMail& m) const {
-    if (auto it = series_ref_.find(m.msgid); it != series_ref_.end()) return it->second;
-    for (const auto& r : m.refs)
-      if (auto it = series_ref_.find(r); it != series_ref_.end()) return it->second;
-    return kNone;
+  std::size_t by_references(std::size_t i) const {
+    std::size_t s = kNone;
+    auto find = [&](std::uint32_t id) {
+      if (series_ref_[id] != kNoNode) s = series_ref_[id];
+      return series_ref_[id] != kNoNode;
+    };
+    if (!find(g_.msgid[i])) for_refs(g_, i, find);
+    return s;
   }
 
   // _find_series_by_markers, and Patchwork's choice among several matches:
   // the newest that does not hold this number yet.
-  std::size_t by_markers(const SeriesMail& m, int number) const {
+  std::size_t by_markers(std::size_t i, int number) const {
+    const SeriesFacts& m = in_.mails[i];
     if (!m.has_date) return kNone;
+    const std::int64_t date = g_.date[i];
     auto it = by_key_.find({m.submitter, m.version, m.total});
     if (it == by_key_.end()) return kNone;
     std::vector<std::size_t> hits;
     for (std::size_t s : it->second) {
       const auto& sr = out_.series[s];
-      if (sr.has_date && sr.date >= m.date - kSeriesWindow && sr.date <= m.date + kSeriesWindow)
+      if (sr.has_date && sr.date >= date - kSeriesWindow && sr.date <= date + kSeriesWindow)
         hits.push_back(s);
     }
     if (hits.size() <= 1) return hits.empty() ? kNone : hits.front();
     std::size_t best = kNone;
     for (std::size_t s : hits)
-      if (!state_[s].numbers.count(number) &&
+      if (!state_[s].has(number) &&
           (best == kNone || out_.series[s].date > out_.series[best].date))
         best = s;
     return best;
   }
 
-  std::size_t new_series(const SeriesMail& m, int total) {
+  std::size_t new_series(std::size_t i, int total) {
+    const SeriesFacts& m = in_.mails[i];
     std::size_t s = out_.series.size();
     Result::Series sr;
     sr.id = static_cast<std::int64_t>(s) + 1;
     sr.version = m.version;
     sr.total = total;
-    sr.date = m.date;
     sr.has_date = m.has_date;
-    sr.submitter = m.submitter;
-    sr.first_id = m.id;
+    sr.date = m.has_date ? g_.date[i] : 0;
+    sr.submitter = std::string(in_.submitters.at(m.submitter));
+    sr.first_id = g_.id[i];
     out_.series.push_back(std::move(sr));
     state_.emplace_back();
     by_key_[{m.submitter, m.version, total}].push_back(s);
     return s;
   }
 
-  void add_ref(std::string_view id, std::size_t s) { series_ref_.try_emplace(std::string(id), s); }
+  void add_ref(std::uint32_t id, std::size_t s) {
+    if (series_ref_[id] == kNoNode) series_ref_[id] = static_cast<std::uint32_t>(s);
+  }
 
   void add_patch(std::size_t i) {
-    const SeriesMail& m = in_[i];
+    const SeriesFacts& m = in_.mails[i];
     int x = m.number, n = m.total;
     std::size_t s = kNone;
     if (n > 0) {
-      s = by_references(m);
-      if (s == kNone) s = by_markers(m, x);
+      s = by_references(i);
+      if (s == kNone) s = by_markers(i, x);
     } else {
       x = n = 1;
     }
-    if (s == kNone || state_[s].numbers.count(x)) {
-      s = new_series(m, n);
-      for (const auto& r : m.refs) add_ref(r, s);
-      add_ref(m.msgid, s);
+    if (s == kNone || state_[s].has(x)) {
+      s = new_series(i, n);
+      for_refs(g_, i, [&](std::uint32_t r) {
+        add_ref(r, s);
+        return false;
+      });
+      add_ref(g_.msgid[i], s);
     }
-    patches_[m.msgid] = m.id;
     Result::Mail& r = out_.mails[i];
     r.kind = MailKind::Patch;
     if (x <= 0) return;  // "[PATCH 0/3]" with a diff: a patch outside any series
     auto& sr = out_.series[s];
-    if (sr.name.empty() && x == 1) sr.name = m.name;  // keeps the prefixes
+    if (sr.name.empty() && x == 1) sr.name = name(m);  // keeps the prefixes
     if (x == 1) state_[s].patch1_name = m.name;
-    state_[s].numbers.insert(x);
+    state_[s].add(x);
     ++sr.received;
-    r.series_id = sr.id;
+    r.series_id = static_cast<std::uint32_t>(sr.id);
     r.number = x;
   }
 
   void add_cover(std::size_t i) {
-    const SeriesMail& m = in_[i];
+    const SeriesFacts& m = in_.mails[i];
     // A threaded "0/N" mail is a cover letter unless one by that name exists.
-    int& same_name = cover_names_[m.name];
-    if (!m.refs.empty() && same_name > 0) return;
+    int& same_name = cover_names_[name(m)];
+    bool threaded = for_refs(g_, i, [](std::uint32_t) { return true; });
+    if (threaded && same_name > 0) return;
     ++same_name;
     std::size_t s = kNone;
-    if (auto it = series_ref_.find(m.msgid); it != series_ref_.end()) s = it->second;
+    if (series_ref_[g_.msgid[i]] != kNoNode) s = series_ref_[g_.msgid[i]];
     if (s == kNone) {
-      s = new_series(m, m.total);
-      add_ref(m.msgid, s);
+      s = new_series(i, m.total);
+      add_ref(g_.msgid[i], s);
     }
     auto& sr = out_.series[s];
     // A cover's name wins over one taken from patch 1 (prefix dropped).
-    if (sr.name.empty() || sr.name == state_[s].patch1_name) sr.name = m.title;
-    sr.cover_id = m.id;
-    covers_[m.msgid] = m.id;
+    if (sr.name.empty() || sr.name == text(state_[s].patch1_name)) sr.name = title(m);
+    sr.cover_id = g_.id[i];
     out_.mails[i].kind = MailKind::Cover;
-    out_.mails[i].series_id = sr.id;
+    out_.mails[i].series_id = static_cast<std::uint32_t>(sr.id);
   }
 
   // Comments last, once every patch and cover is known: unlike Patchwork, a
@@ -144,52 +194,93 @@ class Grouper {
   void attach_comments() {
     for (int round = 0; round < 4; ++round) {
       bool changed = false;
-      for (std::size_t i = 0; i < in_.size(); ++i) changed |= attach(i);
+      for (std::size_t i = 0; i < in_.mails.size(); ++i) changed |= attach(i);
       if (!changed) break;
     }
   }
 
+  // What a referenced id is to the series pass: the classification of the
+  // message that has it (a ghost is nothing). Patchwork keeps a table of
+  // patches, covers and comments by Message-ID; each is the message's kind.
+  const Result::Mail* mail_of(std::uint32_t id) const {
+    std::uint32_t at = g_.message_of[id];
+    return at == kNoNode ? nullptr : &out_.mails[at];
+  }
+
   bool attach(std::size_t i) {
-    const SeriesMail& m = in_[i];
+    const SeriesFacts& m = in_.mails[i];
     Result::Mail& r = out_.mails[i];
-    if (m.ignored || m.empty || r.kind == MailKind::Patch || r.kind == MailKind::Cover) return false;
-    if (r.kind == MailKind::Comment) return false;
-    for (const auto& ref : m.refs) {
-      if (auto p = patches_.find(ref); p != patches_.end()) return comment_on(i, p->second, 0);
-      if (auto c = patch_comments_.find(ref); c != patch_comments_.end())
-        return comment_on(i, c->second, 0);
-    }
-    for (const auto& ref : m.refs) {
-      if (auto c = covers_.find(ref); c != covers_.end()) return comment_on(i, 0, c->second);
-      if (auto c = cover_comments_.find(ref); c != cover_comments_.end())
-        return comment_on(i, 0, c->second);
-    }
+    if (m.ignored || m.empty || r.kind != MailKind::Message) return false;
+    std::int64_t patch = 0, cover = 0;
+    // Patches and comments on patches first, then covers and theirs.
+    for_refs(g_, i, [&](std::uint32_t ref) {
+      const Result::Mail* p = mail_of(ref);
+      if (!p) return false;
+      if (p->kind == MailKind::Patch) patch = g_.id[g_.message_of[ref]];
+      else if (p->patch_id()) patch = p->patch_id();
+      return patch != 0;
+    });
+    if (patch) return comment_on(i, patch, 0);
+    for_refs(g_, i, [&](std::uint32_t ref) {
+      const Result::Mail* p = mail_of(ref);
+      if (!p) return false;
+      if (p->kind == MailKind::Cover) cover = g_.id[g_.message_of[ref]];
+      else if (p->cover_id()) cover = p->cover_id();
+      return cover != 0;
+    });
+    if (cover) return comment_on(i, 0, cover);
     return false;
   }
 
   bool comment_on(std::size_t i, std::int64_t patch, std::int64_t cover) {
     Result::Mail& r = out_.mails[i];
     r.kind = MailKind::Comment;
-    r.patch_id = patch;
-    r.cover_id = cover;
-    if (patch) patch_comments_[in_[i].msgid] = patch;
-    else cover_comments_[in_[i].msgid] = cover;
+    r.on = patch ? patch : cover;
+    r.on_patch = patch != 0;
     return true;
   }
 
   static constexpr std::size_t kNone = static_cast<std::size_t>(-1);
-  const std::vector<SeriesMail>& in_;
+  const MailGraph& g_;
+  const SeriesInput& in_;
   Result out_;
   std::vector<State> state_;
-  std::unordered_map<std::string, std::size_t> series_ref_;
-  std::map<std::tuple<std::string, int, int>, std::vector<std::size_t>> by_key_;
-  std::unordered_map<std::string, std::int64_t> patches_, covers_, patch_comments_, cover_comments_;
+  // Per MailGraph::ids entry: the series its Message-ID belongs to, kNoNode
+  // if none (Patchwork's SeriesReference).
+  std::vector<std::uint32_t> series_ref_;
+  std::map<std::tuple<std::uint32_t, int, int>, std::vector<std::size_t>> by_key_;
   std::unordered_map<std::string, int> cover_names_;
 };
 
 }  // namespace
 
-SeriesResult compute_series(const std::vector<SeriesMail>& mails) { return Grouper(mails).run(); }
+SeriesResult compute_series(const MailGraph& g, const SeriesInput& in) { return Grouper(g, in).run(); }
+
+SeriesResult compute_series(const std::vector<SeriesMail>& mails) {
+  MailGraph g;
+  SeriesInput in;
+  for (const auto& m : mails) {
+    g.add(m.id, m.msgid, {}, {});
+    g.date.back() = m.date;
+    // Stored backwards: for_refs reads them newest first.
+    for (auto r = m.refs.rbegin(); r != m.refs.rend(); ++r) g.add_ref(*r);
+    SeriesFacts f;
+    f.has_date = m.has_date;
+    f.submitter = in.submitters.intern(m.submitter);
+    f.is_patch = m.is_patch;
+    f.is_reply = m.is_reply;
+    f.ignored = m.ignored;
+    f.empty = m.empty;
+    f.number = m.number;
+    f.total = m.total;
+    f.version = m.version;
+    f.name = in.texts.add(m.name);
+    in.texts.add(m.title);
+    in.mails.push_back(f);
+  }
+  return compute_series(g, in);
+}
+
 
 namespace {
 

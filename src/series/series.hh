@@ -5,7 +5,33 @@
 #include <string>
 #include <vector>
 
+#include "thread/threader.hh"
+#include "util/intern.hh"
+
 namespace mlidx {
+
+// What the series pass reads of one message beyond its MailGraph entry
+// (Message-ID, references, date), compact: texts only where a rule reads
+// them.
+struct SeriesFacts {
+  static constexpr std::uint32_t kNone = InternTable::kNone;
+  std::uint32_t submitter = 0;    // SeriesInput::submitters
+  // SeriesInput::texts: the name, and a cover letter's title right after
+  // it; only for patches 1/N and covers (needs_name).
+  std::uint32_t name = kNone;
+  std::int32_t number = -1, total = 0, version = 1;  // as in SeriesMail
+  bool has_date : 1 = false;      // MailGraph::date is the epoch
+  bool is_patch : 1 = false, is_reply : 1 = false, ignored : 1 = false, empty : 1 = false;
+  // Whether the rules read this mail's name and title: a patch that is
+  // (or counts as) number 1, a possible cover letter.
+  bool needs_name() const { return is_patch ? total <= 0 || number == 1 : number == 0 && !is_reply; }
+};
+
+struct SeriesInput {
+  InternTable submitters;
+  StringPool texts;
+  std::vector<SeriesFacts> mails;  // per MailGraph message
+};
 
 struct SeriesMail {
   std::int64_t id = 0;
@@ -27,7 +53,7 @@ struct SeriesMail {
   std::vector<std::string> refs;
 };
 
-enum class MailKind { Message, Patch, Cover, Comment };
+enum class MailKind : std::uint8_t { Message, Patch, Cover, Comment };
 
 struct SeriesResult {
   struct Series {
@@ -43,19 +69,26 @@ struct SeriesResult {
     std::int64_t previous_id = 0;  // the earlier version of this series, 0 if none
     bool superseded = false;       // a later version links here
   };
+  // One per input mail: 24 bytes.
   struct Mail {
+    std::int64_t on = 0;         // comments: the patch's or cover letter's messages.id
+    std::uint32_t series_id = 0; // patches and covers, 0 if none
+    std::int32_t number = 0;     // patches in a series
     MailKind kind = MailKind::Message;
-    std::int64_t series_id = 0;  // patches and covers, 0 if none
-    int number = 0;              // patches in a series
-    std::int64_t patch_id = 0;   // comments on a patch
-    std::int64_t cover_id = 0;   // comments on a cover letter
+    bool on_patch = false;       // comments: `on` is a patch
+    std::int64_t patch_id() const { return kind == MailKind::Comment && on_patch ? on : 0; }
+    std::int64_t cover_id() const { return kind == MailKind::Comment && !on_patch ? on : 0; }
   };
   std::vector<Series> series;
   std::vector<Mail> mails;       // same order as the input
 };
 
 // `mails` in import order (Patchwork parses one mail after the other, and
-// some of its rules depend on what came before).
+// some of its rules depend on what came before). A message's references in
+// Patchwork's find_references order: In-Reply-To (MailGraph::parent), then
+// References newest first, without the In-Reply-To id again.
+SeriesResult compute_series(const MailGraph& graph, const SeriesInput& mails);
+// The same from plain strings (tests); SeriesMail::refs in Patchwork's order.
 SeriesResult compute_series(const std::vector<SeriesMail>& mails);
 
 // Links the versions of one series (not in Patchwork; b4 does it): a series
