@@ -81,7 +81,7 @@ class TableSync {
  private:
   std::unordered_map<std::string, Row> stored_;
   std::unordered_set<std::string> kept_;
-  Statement upsert_, erase_;
+  Statement insert_, update_, erase_;
 };
 
 // Writers; the caller holds the transaction (Rewrite::All: and has emptied
