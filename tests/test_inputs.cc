@@ -7,6 +7,7 @@
 #include <cstdlib>
 
 #include "mbox/mbox.hh"
+#include "util/mapped_file.hh"
 #include "support.hh"
 
 using namespace mlidx::test;
@@ -307,4 +308,24 @@ TEST_CASE("inputs: '-' reads an mbox or a single mail from stdin") {
   CHECK(r.code != 0);
   CHECK(r.err.find("mlidx: stdin: empty file") != std::string::npos);
   CHECK(!fs::exists(t / "e.db"));
+}
+
+TEST_CASE("inputs: MappedFile::read_at reads the mapped bytes from the file, clipped at its end") {
+  TempDir t;
+  std::string data;
+  for (int i = 0; i < 70000; ++i) data += static_cast<char>('a' + i % 26);
+  write_file(t / "f", data);
+  auto f = mlidx::MappedFile::open((t / "f").string());
+  REQUIRE(f);
+  std::string buf(40000, '\0');
+  CHECK(f->read_at(0, buf.data(), buf.size()) == 40000);
+  CHECK(buf == data.substr(0, 40000));
+  // What the import hashed through the map before: the same bytes.
+  f->release_before(data.size());
+  CHECK(f->read_at(65536, buf.data(), buf.size()) == 70000 - 65536);
+  CHECK(buf.substr(0, 70000 - 65536) == data.substr(65536));
+  CHECK(f->read_at(data.size(), buf.data(), buf.size()) == 0);
+  mlidx::MappedFile moved = std::move(*f);
+  CHECK(moved.read_at(3, buf.data(), 2) == 2);
+  CHECK(buf.substr(0, 2) == "de");
 }
