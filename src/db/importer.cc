@@ -388,6 +388,93 @@ std::string_view line_at(std::string_view data, std::size_t pos) {
 
 }  // namespace
 
+// A second connection to the database on its own thread, for a resumed
+// import in WAL mode. It loads what the derive pass needs of the stored mail
+// in one read transaction (a snapshot from before this import's writes;
+// rows stored later are loaded by the pass itself), so that the writer
+// starts once the prefix is hashed instead of once both are done. When the
+// writes are committed it copies them into the database file (a passive
+// checkpoint) while the passes compute, so that closing the database has
+// only the passes' pages left to copy and sync.
+class Companion {
+ public:
+  // Null when the database is not in WAL mode (a reader kept it in
+  // rollback-journal mode, Store::open: a reader would block the writer)
+  // or not a file.
+  static std::unique_ptr<Companion> start(Connection& main) {
+    {
+      Statement mode(main, "PRAGMA journal_mode");
+      if (!mode.step() || mode.text(0) != "wal") return nullptr;
+    }
+    const char* path = sqlite3_db_filename(main.handle(), "main");
+    if (!path || !*path) return nullptr;
+    auto conn = Connection::open(path, Connection::Mode::ReadWrite);
+    if (!conn) return nullptr;
+    return std::unique_ptr<Companion>(new Companion(std::move(*conn)));
+  }
+  ~Companion() {
+    {
+      std::lock_guard lock(mu_);
+      quit_ = true;
+    }
+    cv_.notify_all();
+    thread_.join();
+  }
+  // The writes are committed: copy them while the passes run.
+  void checkpoint() {
+    {
+      std::lock_guard lock(mu_);
+      checkpoint_ = true;
+    }
+    cv_.notify_all();
+  }
+  // Waits for the stored mail; rethrows the load's failure.
+  std::shared_ptr<StoredMail> stored() {
+    std::unique_lock lock(mu_);
+    cv_.wait(lock, [&] { return loaded_; });
+    if (failed_) std::rethrow_exception(failed_);
+    return stored_;
+  }
+
+ private:
+  explicit Companion(Connection c) : conn_(std::move(c)), thread_([this] { run(); }) {}
+  void run() {
+    std::shared_ptr<StoredMail> stored;
+    std::exception_ptr failed;
+    try {
+      if (auto s = conn_.exec("BEGIN"); !s) throw DbError(s.error().why);
+      stored = std::make_shared<StoredMail>(preload_stored_mail(conn_));
+      (void)conn_.exec("COMMIT");
+    } catch (...) {
+      failed = std::current_exception();
+      (void)conn_.exec("ROLLBACK");
+    }
+    std::unique_lock lock(mu_);
+    stored_ = std::move(stored);
+    failed_ = failed;
+    loaded_ = true;
+    cv_.notify_all();
+    cv_.wait(lock, [&] { return checkpoint_ || quit_; });
+    if (quit_ || failed_) return;
+    lock.unlock();
+    // Best effort: what is not copied here is copied when the database is
+    // closed.
+    (void)sqlite3_wal_checkpoint_v2(conn_.handle(), "main", SQLITE_CHECKPOINT_PASSIVE, nullptr, nullptr);
+  }
+
+  Connection conn_;
+  std::mutex mu_;
+  std::condition_variable cv_;
+  bool loaded_ = false, checkpoint_ = false, quit_ = false;
+  std::shared_ptr<StoredMail> stored_;
+  std::exception_ptr failed_;
+  std::thread thread_;  // last: started once the members it uses exist
+};
+
+Importer::Preread::Preread() = default;
+Importer::Preread::Preread(Preread&&) noexcept = default;
+Importer::Preread::~Preread() = default;
+
 // An mbox resumes where the last import stopped when the bytes it read are
 // still the file's first bytes (mail was appended, nothing rewritten) and a
 // "From " line follows them; anything else is read in full, and what was
@@ -426,6 +513,7 @@ Importer::Preread Importer::plan_resume(std::vector<ImportInput>& inputs, Import
   }
   Preread pre;
   if (checks.empty()) return pre;
+  pre.companion = Companion::start(store_.conn());
   std::thread hasher([&checks, &c] {
     auto start = Clock::now();
     constexpr std::size_t kBuffer = std::size_t{256} << 10;
@@ -447,13 +535,16 @@ Importer::Preread Importer::plan_resume(std::vector<ImportInput>& inputs, Import
     c.hash_seconds = since(start);
   });
   try {
-    pre.stored = std::make_shared<StoredMail>(preload_stored_mail(store_.conn()));
-    pre.keys = store_.known_keys();
+    if (!pre.companion) {
+      pre.stored = std::make_shared<StoredMail>(preload_stored_mail(store_.conn()));
+      pre.keys = store_.known_keys();
+    }
   } catch (...) {
     hasher.join();
     throw;
   }
   hasher.join();
+  std::size_t resumed = 0;
   for (auto& ch : checks) {
     if (!ch.same) {
       ch.in->changed = true;
@@ -463,7 +554,9 @@ Importer::Preread Importer::plan_resume(std::vector<ImportInput>& inputs, Import
     ch.in->start = ch.at;
     ch.in->skipped = ch.st.messages;
     c.skipped += ch.st.messages;
+    ++resumed;
   }
+  pre.all_resumed = resumed == inputs.size();
   return pre;
 }
 
@@ -534,8 +627,13 @@ ImportCounts Importer::run(std::vector<ImportInput>& inputs, const Progress& pro
   Preread pre = plan_resume(inputs, c);
   c.resume_seconds = since(resume);
   std::shared_ptr<StoredMail> stored = std::move(pre.stored);
-  std::thread parser(parse_all, std::ref(inputs), pre.keys ? std::move(*pre.keys) : store_.known_keys(),
-                     stop_, std::ref(q), std::ref(spent), std::ref(parsed));
+  // Only appended mail is read: the writer looks each one up (Parser::prepare)
+  // instead of the parser in the keys of all stored mail.
+  std::unordered_set<std::string> keys;
+  if (pre.keys) keys = std::move(*pre.keys);
+  else if (!pre.all_resumed) keys = store_.known_keys();
+  std::thread parser(parse_all, std::ref(inputs), std::move(keys), stop_, std::ref(q), std::ref(spent),
+                     std::ref(parsed));
   try {
     write_all(q, spent, inputs, c, progress);
   } catch (...) {
@@ -553,6 +651,10 @@ ImportCounts Importer::run(std::vector<ImportInput>& inputs, const Progress& pro
   c.truncated_inputs = std::move(parsed.truncated);
   c.rewound_inputs = std::move(parsed.rewound);
   c.errors = std::move(parsed.errors);
+  if (pre.companion) {
+    pre.companion->checkpoint();
+    stored = pre.companion->stored();
+  }
   // The passes over all mail, and the index builds of a bulk load, commit
   // once: a kill leaves the mail stored and the next import re-derives.
   Transaction tail(store_.conn());

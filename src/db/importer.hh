@@ -72,6 +72,7 @@ struct ImportCounts {
 
 class Queue;
 class Spent;
+class Companion;
 
 class Importer {
  public:
@@ -92,10 +93,17 @@ class Importer {
                  const Progress& progress);
   // What plan_resume read of the database while it checked the prefixes:
   // the stored mail for the derive pass (null when there was nothing to
-  // check), and the keys of the stored mail for the parser.
+  // check, or when the companion loads it), and the keys of the stored mail
+  // for the parser (none needed when every input resumed: the writer looks
+  // up what the parser read).
   struct Preread {
+    Preread();
+    Preread(Preread&&) noexcept;
+    ~Preread();
     std::shared_ptr<StoredMail> stored;
+    std::unique_ptr<Companion> companion;
     std::optional<std::unordered_set<std::string>> keys;
+    bool all_resumed = false;
   };
   Preread plan_resume(std::vector<ImportInput>& inputs, ImportCounts& c);
 
