@@ -480,10 +480,11 @@ Importer::Preread::~Preread() = default;
 // "From " line follows them; anything else is read in full, and what was
 // stored before is recognised as duplicates.
 //
-// Hashing the prefix (0.07 s for 93 MB, MappedFile::read_at) is the one cost of resuming that
-// grows with the file. It runs on a second thread while this one loads what
-// the derive pass will need of the mail already stored, which no write of
-// this import changes (Importer::run).
+// Hashing the prefix (0.07 s for 93 MB, MappedFile::read_at) is the one
+// cost of resuming that grows with the file. It runs on a second thread
+// while what the derive pass will need of the mail already stored, which no
+// write of this import changes, is loaded: by the Companion in WAL mode (it
+// goes on loading while the tail is written), else on this thread.
 Importer::Preread Importer::plan_resume(std::vector<ImportInput>& inputs, ImportCounts& c) {
   struct Check {
     ImportInput* in;
