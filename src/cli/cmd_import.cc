@@ -188,6 +188,9 @@ void print_summary(const db::ImportCounts& c, const db::Store::KindCounts& k, st
   fmt::print("problems recorded: {}\n", problems);
   fmt::print("threads: {} ({} ghosts: referenced, never received)\n", c.threads.threads,
              c.threads.ghosts);
+  if (timing && c.resume_seconds > 0.005)
+    fmt::print("time: resume check {:.2f} s (prefix hashed in {:.2f} s while the stored mail loaded)\n",
+               c.resume_seconds, c.hash_seconds);
   if (timing)
     fmt::print("time: parse {:.2f} s (parser thread), write {:.2f} s, derive {:.2f} s, "
                "search index {:.2f} s ({} messages), index builds {:.2f} s\n",

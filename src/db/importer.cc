@@ -388,15 +388,103 @@ std::string_view line_at(std::string_view data, std::size_t pos) {
 
 }  // namespace
 
+// A second connection to the database on its own thread, for a resumed
+// import in WAL mode. It loads what the derive pass needs of the stored mail
+// in one read transaction (a snapshot from before this import's writes;
+// rows stored later are loaded by the pass itself), so that the writer
+// starts once the prefix is hashed instead of once both are done. When the
+// writes are committed it copies them into the database file (a passive
+// checkpoint) while the passes compute, so that closing the database has
+// only the passes' pages left to copy and sync.
+class Companion {
+ public:
+  // Null when the database is not in WAL mode (a reader kept it in
+  // rollback-journal mode, Store::open: a reader would block the writer)
+  // or not a file.
+  static std::unique_ptr<Companion> start(Connection& main) {
+    {
+      Statement mode(main, "PRAGMA journal_mode");
+      if (!mode.step() || mode.text(0) != "wal") return nullptr;
+    }
+    const char* path = sqlite3_db_filename(main.handle(), "main");
+    if (!path || !*path) return nullptr;
+    auto conn = Connection::open(path, Connection::Mode::ReadWrite);
+    if (!conn) return nullptr;
+    return std::unique_ptr<Companion>(new Companion(std::move(*conn)));
+  }
+  ~Companion() {
+    {
+      std::lock_guard lock(mu_);
+      quit_ = true;
+    }
+    cv_.notify_all();
+    thread_.join();
+  }
+  // The writes are committed: copy them while the passes run.
+  void checkpoint() {
+    {
+      std::lock_guard lock(mu_);
+      checkpoint_ = true;
+    }
+    cv_.notify_all();
+  }
+  // Waits for the stored mail; rethrows the load's failure.
+  std::shared_ptr<StoredMail> stored() {
+    std::unique_lock lock(mu_);
+    cv_.wait(lock, [&] { return loaded_; });
+    if (failed_) std::rethrow_exception(failed_);
+    return stored_;
+  }
+
+ private:
+  explicit Companion(Connection c) : conn_(std::move(c)), thread_([this] { run(); }) {}
+  void run() {
+    std::shared_ptr<StoredMail> stored;
+    std::exception_ptr failed;
+    try {
+      if (auto s = conn_.exec("BEGIN"); !s) throw DbError(s.error().why);
+      stored = std::make_shared<StoredMail>(preload_stored_mail(conn_));
+      (void)conn_.exec("COMMIT");
+    } catch (...) {
+      failed = std::current_exception();
+      (void)conn_.exec("ROLLBACK");
+    }
+    std::unique_lock lock(mu_);
+    stored_ = std::move(stored);
+    failed_ = failed;
+    loaded_ = true;
+    cv_.notify_all();
+    cv_.wait(lock, [&] { return checkpoint_ || quit_; });
+    if (quit_ || failed_) return;
+    lock.unlock();
+    // Best effort: what is not copied here is copied when the database is
+    // closed.
+    (void)sqlite3_wal_checkpoint_v2(conn_.handle(), "main", SQLITE_CHECKPOINT_PASSIVE, nullptr, nullptr);
+  }
+
+  Connection conn_;
+  std::mutex mu_;
+  std::condition_variable cv_;
+  bool loaded_ = false, checkpoint_ = false, quit_ = false;
+  std::shared_ptr<StoredMail> stored_;
+  std::exception_ptr failed_;
+  std::thread thread_;  // last: started once the members it uses exist
+};
+
+Importer::Preread::Preread() = default;
+Importer::Preread::Preread(Preread&&) noexcept = default;
+Importer::Preread::~Preread() = default;
+
 // An mbox resumes where the last import stopped when the bytes it read are
 // still the file's first bytes (mail was appended, nothing rewritten) and a
 // "From " line follows them; anything else is read in full, and what was
 // stored before is recognised as duplicates.
 //
-// Hashing the prefix (0.07-0.1 s for 93 MB) is the one cost of resuming that
-// grows with the file. It runs on a second thread while this one loads what
-// the derive pass will need of the mail already stored, which no write of
-// this import changes (Importer::run).
+// Hashing the prefix (0.07 s for 93 MB, MappedFile::read_at) is the one
+// cost of resuming that grows with the file. It runs on a second thread
+// while what the derive pass will need of the mail already stored, which no
+// write of this import changes, is loaded: by the Companion in WAL mode (it
+// goes on loading while the tail is written), else on this thread.
 Importer::Preread Importer::plan_resume(std::vector<ImportInput>& inputs, ImportCounts& c) {
   struct Check {
     ImportInput* in;
@@ -426,30 +514,38 @@ Importer::Preread Importer::plan_resume(std::vector<ImportInput>& inputs, Import
   }
   Preread pre;
   if (checks.empty()) return pre;
-  std::thread hasher([&checks] {
+  pre.companion = Companion::start(store_.conn());
+  std::thread hasher([&checks, &c] {
+    auto start = Clock::now();
+    constexpr std::size_t kBuffer = std::size_t{256} << 10;
+    std::vector<char> buf(kBuffer);
     for (auto& ch : checks) {
-      // In slices, each released once hashed: resident memory stays
-      // bounded however large the file.
-      constexpr std::size_t kSlice = std::size_t{64} << 20;
       Sha1Stream prefix;
-      std::string_view file = ch.in->file.view();
-      for (std::size_t done = 0; done < ch.at; done += kSlice) {
-        prefix.update(file.substr(done, std::min(kSlice, ch.at - done)));
-        ch.in->file.release_before(std::min(done + kSlice, ch.at));
+      std::size_t done = 0;
+      while (done < ch.at) {
+        std::size_t n = ch.in->file.read_at(done, buf.data(), std::min(kBuffer, ch.at - done));
+        if (n == 0) break;  // a read error: the digest differs, the file is read in full
+        prefix.update(std::string_view(buf.data(), n));
+        done += n;
       }
       ch.in->prefix = prefix;
       Sha1 d = prefix.digest();
-      ch.same = ch.st.prefix_sha1 == std::string_view(reinterpret_cast<const char*>(d.data()), d.size());
+      ch.same = done == ch.at &&
+                ch.st.prefix_sha1 == std::string_view(reinterpret_cast<const char*>(d.data()), d.size());
     }
+    c.hash_seconds = since(start);
   });
   try {
-    pre.stored = std::make_shared<StoredMail>(preload_stored_mail(store_.conn()));
-    pre.keys = store_.known_keys();
+    if (!pre.companion) {
+      pre.stored = std::make_shared<StoredMail>(preload_stored_mail(store_.conn()));
+      pre.keys = store_.known_keys();
+    }
   } catch (...) {
     hasher.join();
     throw;
   }
   hasher.join();
+  std::size_t resumed = 0;
   for (auto& ch : checks) {
     if (!ch.same) {
       ch.in->changed = true;
@@ -459,7 +555,9 @@ Importer::Preread Importer::plan_resume(std::vector<ImportInput>& inputs, Import
     ch.in->start = ch.at;
     ch.in->skipped = ch.st.messages;
     c.skipped += ch.st.messages;
+    ++resumed;
   }
+  pre.all_resumed = resumed == inputs.size();
   return pre;
 }
 
@@ -526,10 +624,17 @@ ImportCounts Importer::run(std::vector<ImportInput>& inputs, const Progress& pro
   Queue q;
   Spent spent;
   ParseOutcome parsed;
+  auto resume = Clock::now();
   Preread pre = plan_resume(inputs, c);
+  c.resume_seconds = since(resume);
   std::shared_ptr<StoredMail> stored = std::move(pre.stored);
-  std::thread parser(parse_all, std::ref(inputs), pre.keys ? std::move(*pre.keys) : store_.known_keys(),
-                     stop_, std::ref(q), std::ref(spent), std::ref(parsed));
+  // Only appended mail is read: the writer looks each one up (Parser::prepare)
+  // instead of the parser in the keys of all stored mail.
+  std::unordered_set<std::string> keys;
+  if (pre.keys) keys = std::move(*pre.keys);
+  else if (!pre.all_resumed) keys = store_.known_keys();
+  std::thread parser(parse_all, std::ref(inputs), std::move(keys), stop_, std::ref(q), std::ref(spent),
+                     std::ref(parsed));
   try {
     write_all(q, spent, inputs, c, progress);
   } catch (...) {
@@ -547,6 +652,10 @@ ImportCounts Importer::run(std::vector<ImportInput>& inputs, const Progress& pro
   c.truncated_inputs = std::move(parsed.truncated);
   c.rewound_inputs = std::move(parsed.rewound);
   c.errors = std::move(parsed.errors);
+  if (pre.companion) {
+    pre.companion->checkpoint();
+    stored = pre.companion->stored();
+  }
   // The passes over all mail, and the index builds of a bulk load, commit
   // once: a kill leaves the mail stored and the next import re-derives.
   Transaction tail(store_.conn());

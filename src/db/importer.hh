@@ -45,6 +45,9 @@ struct ImportCounts {
   std::int64_t read = 0, added = 0, duplicates = 0, variants = 0;
   // Mail already stored, now also seen on another list (issue 7).
   std::int64_t other_lists = 0;
+  // Resuming: the prefix hashed on one thread, the stored mail loaded on
+  // the other (Importer::plan_resume); hash_seconds is the first alone.
+  double resume_seconds = 0, hash_seconds = 0;
   double parse_seconds = 0;   // split + hash + parse, on the parser thread
   double write_seconds = 0;   // inserts and commits, on the writer thread
   double derive_seconds = 0;  // threads, classification, series (Store::rederive)
@@ -69,6 +72,7 @@ struct ImportCounts {
 
 class Queue;
 class Spent;
+class Companion;
 
 class Importer {
  public:
@@ -89,10 +93,17 @@ class Importer {
                  const Progress& progress);
   // What plan_resume read of the database while it checked the prefixes:
   // the stored mail for the derive pass (null when there was nothing to
-  // check), and the keys of the stored mail for the parser.
+  // check, or when the companion loads it), and the keys of the stored mail
+  // for the parser (none needed when every input resumed: the writer looks
+  // up what the parser read).
   struct Preread {
+    Preread();
+    Preread(Preread&&) noexcept;
+    ~Preread();
     std::shared_ptr<StoredMail> stored;
+    std::unique_ptr<Companion> companion;
     std::optional<std::unordered_set<std::string>> keys;
+    bool all_resumed = false;
   };
   Preread plan_resume(std::vector<ImportInput>& inputs, ImportCounts& c);
 

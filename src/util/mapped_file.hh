@@ -26,12 +26,17 @@ class MappedFile {
   // Drops the pages before `offset` from memory: the import reads each byte
   // once, so resident memory stays bounded whatever the file size.
   void release_before(std::size_t offset);
+  // Copies up to `n` bytes at `offset` into `out`, read from the file (not
+  // through the map); the count copied, 0 at the end or on a read error.
+  // For one sequential pass over bytes nothing else reads: see the .cc.
+  std::size_t read_at(std::size_t offset, char* out, std::size_t n) const;
 
  private:
-  MappedFile(const char* data, std::size_t size) : data_(data), size_(size) {}
+  MappedFile(const char* data, std::size_t size, int fd) : data_(data), size_(size), fd_(fd) {}
   const char* data_ = nullptr;
   std::size_t size_ = 0;
   std::size_t released_ = 0;
+  int fd_ = -1;  // a duplicate of the mapped file's descriptor, for read_at
 };
 
 }  // namespace mlidx
