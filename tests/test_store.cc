@@ -191,33 +191,6 @@ TEST_CASE("store: storing mail and deriving from it opens no statement journal")
   CHECK(g_subjournal_writes == 0);
 }
 
-TEST_CASE("store: a bulk load builds the mail tables' indexes while deriving, the derived ones after") {
-  Db d;
-  CHECK(d.store->add(mail("a@x", "A <a@x>", "[PATCH] x", "", "x\n---\ndiff --git a/f b/f\n--- a/f\n"
-                                                            "+++ b/f\n@@ -1 +1 @@\n-a\n+b\n")) == db::Added::New);
-  const std::string derived = "'comment_data_cover', 'cover_data_series', 'ghosts_thread', "
-                              "'messages_thread', 'patch_series_series', 'series_date', 'series_submitter'";
-  // Deferred at first: both kinds.
-  CHECK(d.q("SELECT count(*) FROM deferred_indexes WHERE name IN ('messages_date', 'refs_msgid', "
-            "'patch_data_hash')") == "3");
-  std::string left;
-  d.store->rederive(db::Rewrite::All, nullptr, [&] {
-    d.store->restore_indexes(db::Store::Indexes::OfStoredMail);
-    left = d.q("SELECT group_concat(name, ' ') FROM (SELECT name FROM deferred_indexes ORDER BY name)");
-  });
-  // While the derived rows are computed, only the indexes on what the pass
-  // writes are left (an index built before its rows are written is updated
-  // row by row).
-  CHECK(left == "comment_data_cover cover_data_series ghosts_thread messages_thread "
-                "patch_series_series series_date series_submitter");
-  CHECK(d.q("SELECT count(*) FROM sqlite_schema WHERE name IN ('messages_date', 'refs_msgid', "
-            "'patch_data_hash', 'messages_from')") == "4");
-  d.store->finish_bulk_load();
-  CHECK(d.q("SELECT count(*) FROM deferred_indexes") == "0");
-  CHECK(d.q("SELECT count(*) FROM sqlite_schema WHERE name IN (" + derived + ")") == "7");
-  CHECK(d.q("SELECT count(*) FROM messages WHERE thread_id IS NOT NULL") == "1");
-}
-
 TEST_CASE("store: re-deriving after an append updates changed rows without a statement journal") {
   CountingVfs vfs;
   Db d;

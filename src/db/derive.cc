@@ -255,7 +255,7 @@ void write_message_columns(Connection& c, const StoredMail& m, const Threading& 
   }
 }
 
-Store::Derived Store::rederive(Rewrite mode, StoredMail* preloaded, const std::function<void()>& meanwhile) {
+Store::Derived Store::rederive(Rewrite mode, StoredMail* preloaded) {
   StoredMail own;
   StoredMail& stored = preloaded ? *preloaded : own;
   load_stored_mail(conn_, stored);
@@ -268,15 +268,7 @@ Store::Derived Store::rederive(Rewrite mode, StoredMail* preloaded, const std::f
       failed = std::current_exception();
     }
   });
-  Threading threads;
-  try {
-    threads = compute_threads(stored.graph);
-    // Classifying takes longer than threading: the connection is free.
-    if (meanwhile) meanwhile();
-  } catch (...) {
-    classify.join();
-    throw;
-  }
+  Threading threads = compute_threads(stored.graph);
   classify.join();
   if (failed) std::rethrow_exception(failed);
   Transaction tx(conn_);

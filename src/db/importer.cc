@@ -670,10 +670,7 @@ ImportCounts Importer::run(std::vector<ImportInput>& inputs, const Progress& pro
     // A list added to a stored message changes its row (list_id): what
     // was loaded before the writes is then read again.
     if (c.other_lists > 0 || c.variants > 0) stored.reset();
-    // The indexes a bulk load deferred on mail tables are built while the
-    // derived rows are computed (docs/PERFORMANCE.md).
-    auto d = store_.rederive(derived_before ? Rewrite::Changed : Rewrite::All, stored.get(),
-                             [this] { store_.restore_indexes(Store::Indexes::OfStoredMail); });
+    auto d = store_.rederive(derived_before ? Rewrite::Changed : Rewrite::All, stored.get());
     c.threads = d.threads;
     c.series = d.series;
   } else {

@@ -2,7 +2,6 @@
 
 #include <fmt/format.h>
 
-#include <algorithm>
 #include <filesystem>
 #include <optional>
 
@@ -154,38 +153,17 @@ void Store::defer_indexes() {
   tx.commit();
 }
 
-// What the derive pass writes (db/derive.cc): whole tables, and these
-// columns of messages. An index on them built before the pass would be
-// updated row by row by it; a table missing here only has its index built
-// earlier, which costs more but is never wrong.
-namespace {
-bool derive_writes(std::string_view index_sql) {
-  static constexpr std::string_view kTables[] = {"threads", "ghosts", "series", "patch_series",
-                                                 "cover_data", "comment_data", "trailers"};
-  std::size_t on = index_sql.find(" ON ");
-  if (on == std::string_view::npos) return true;
-  std::string_view target = index_sql.substr(on + 4);
-  std::string_view table = target.substr(0, target.find('('));
-  if (table == "messages") return target.find("thread_id") != std::string_view::npos ||
-                                  target.find("kind") != std::string_view::npos;
-  return std::find(std::begin(kTables), std::end(kTables), table) != std::end(kTables);
-}
-}  // namespace
-
-void Store::restore_indexes(Indexes which) {
-  std::vector<std::pair<std::string, std::string>> todo;
+void Store::restore_indexes() {
+  std::vector<std::string> sqls;
   {
-    Statement list(conn_, "SELECT name, sql FROM deferred_indexes ORDER BY name");
-    while (list.step())
-      if (which == Indexes::All || !derive_writes(list.text(1))) todo.emplace_back(list.text(0), list.text(1));
+    Statement list(conn_, "SELECT sql FROM deferred_indexes ORDER BY name");
+    while (list.step()) sqls.emplace_back(list.text(0));
   }
-  if (todo.empty()) return;
+  if (sqls.empty()) return;
   Transaction tx(conn_);
-  Statement done(conn_, "DELETE FROM deferred_indexes WHERE name = ?1");
-  for (const auto& [name, sql] : todo) {
+  for (const auto& sql : sqls)
     if (auto s = conn_.exec(sql); !s) throw DbError(s.error().why);
-    done.bind(1, std::string_view(name)).run();
-  }
+  if (auto s = conn_.exec("DELETE FROM deferred_indexes"); !s) throw DbError(s.error().why);
   tx.commit();
 }
 

@@ -1,7 +1,6 @@
 // The archive database: adding raw mail and re-deriving threads.
 #pragma once
 #include <cstdint>
-#include <functional>
 #include <memory>
 #include <string>
 #include <string_view>
@@ -78,11 +77,8 @@ class Store {
   // WAL now that the bulk load is done.
   void finish_bulk_load();
   // Builds the indexes a bulk load deferred (part of finish_bulk_load; an
-  // import calls it inside its last transaction). OfStoredMail: only those
-  // on tables the derive pass leaves alone, which can be built while it
-  // computes (Importer::run).
-  enum class Indexes { All, OfStoredMail };
-  void restore_indexes(Indexes which = Indexes::All);
+  // import calls it inside its last transaction).
+  void restore_indexes();
 
   // Rebuilds what is derived from all stored mail (db/derive.cc): threads,
   // ghosts and messages.thread_id from the stored refs; series, cover
@@ -94,10 +90,7 @@ class Store {
   };
   // `preloaded`: what preload_stored_mail (db/passes.hh) read before this
   // import's writes; only the mail stored since is read.
-  // `meanwhile` runs on this connection while the derived rows are computed
-  // in memory, before they are written.
-  Derived rederive(Rewrite mode = Rewrite::All, StoredMail* preloaded = nullptr,
-                   const std::function<void()>& meanwhile = {});
+  Derived rederive(Rewrite mode = Rewrite::All, StoredMail* preloaded = nullptr);
   // messages.kind counts: patches, covers, comments.
   struct KindCounts {
     std::int64_t patches = 0, covers = 0, comments = 0;
