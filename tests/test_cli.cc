@@ -87,6 +87,16 @@ TEST_CASE("cli: sql is read-only unless --write") {
   r = run_mlidx({"sql", "SELEKT", "--db", db});
   CHECK(r.code == 1);
   CHECK(r.err.find("syntax error") != std::string::npos);
+  // A second statement is refused, not dropped: the DELETE must not run
+  // while only the UPDATE does.
+  r = run_mlidx({"sql", "--write", "UPDATE messages SET subject = 'x'; DELETE FROM messages", "--db", db});
+  CHECK(r.code == 1);
+  CHECK(r.err.find("mlidx: sql: one statement at a time: more follows the first") == 0);
+  CHECK(query1(db, "SELECT subject FROM messages") == "hi");
+  // Trailing semicolons and comments are no second statement.
+  r = run_mlidx({"sql", "SELECT count(*) FROM messages; -- all\n;", "--db", db, "--tsv"});
+  CHECK(r.code == 0);
+  CHECK(r.out == "count(*)\n1\n");
 }
 
 TEST_CASE("cli: sql binds values instead of splicing them") {

@@ -103,9 +103,22 @@ Status Connection::exec(std::string_view sql) {
 }
 
 Statement::Statement(Connection& c, std::string_view sql) {
+  const char* tail = nullptr;
   if (sqlite3_prepare_v3(c.handle(), sql.data(), static_cast<int>(sql.size()),
-                         SQLITE_PREPARE_PERSISTENT, &st_, nullptr) != SQLITE_OK)
+                         SQLITE_PREPARE_PERSISTENT, &st_, &tail) != SQLITE_OK)
     throw DbError(fmt::format("{} (in: {})", c.errmsg(), sql.substr(0, 80)));
+  // SQLite compiles the first statement and hands back the rest: run
+  // silently, "UPDATE ...; DELETE ..." would do only the UPDATE. Blanks
+  // and comments after it compile to nothing.
+  auto rest = sql.substr(static_cast<std::size_t>(tail - sql.data()));
+  if (rest.find_first_not_of(" \t\r\n;") == std::string_view::npos) return;
+  sqlite3_stmt* next = nullptr;
+  int rc = sqlite3_prepare_v2(c.handle(), rest.data(), static_cast<int>(rest.size()), &next, nullptr);
+  sqlite3_finalize(next);
+  if (rc == SQLITE_OK && !next) return;
+  sqlite3_finalize(st_);
+  st_ = nullptr;
+  throw DbError(fmt::format("one statement at a time: more follows the first (in: {})", rest.substr(0, 80)));
 }
 
 Statement& MultiInsert::rows(int n) {
