@@ -8,6 +8,7 @@
 
 #include "mbox/mbox.hh"
 #include "util/mapped_file.hh"
+#include "util/umac.hh"
 #include "support.hh"
 
 using namespace mlidx::test;
@@ -227,6 +228,60 @@ TEST_CASE("inputs: re-importing an appended-to mbox reads only the tail; a rewri
   // Its new state is what the next import compares with.
   r = import(db, {mbox.string()});
   CHECK(r.out.find("read 0 messages (skipped 12 already imported, from byte") == 0);
+}
+
+// A database from before schema version 6 recorded SHA-1 digests of the
+// prefixes: the migration drops them, the next import reads each mbox in
+// full (its mail known) without calling it changed, and records a UMAC.
+TEST_CASE("inputs: an mbox state recorded before schema version 6 is read in full once, then resumed") {
+  TempDir t;
+  std::string series = read_file(kData / "series.mbox"), replies = read_file(kData / "replies.mbox");
+  fs::path mbox = t / "list.mbox", db = t / "m.db";
+  write_file(mbox, series);
+  REQUIRE(import(db, {mbox.string()}).code == 0);
+  CHECK(query(db, "SELECT length(prefix_umac) FROM import_state") == "16");
+  // Back to version 5's layout and digest (0004_inputs.sql).
+  for (const char* sql : {"ALTER TABLE import_state RENAME COLUMN prefix_umac TO prefix_sha1",
+                          "UPDATE import_state SET prefix_sha1 = randomblob(20)", "PRAGMA user_version = 5"})
+    REQUIRE(run_mlidx({"sql", "--write", "--db", db.string(), sql}).code == 0);
+  REQUIRE(query(db, "SELECT length(prefix_sha1) FROM import_state") == "20");
+  Run r = import(db, {mbox.string()});
+  INFO(r.out << r.err);
+  REQUIRE(r.code == 0);
+  CHECK(r.out.find("changed since the last import") == std::string::npos);
+  CHECK(r.out.find("read 6 messages: 0 new, 6 duplicates") == 0);
+  CHECK(query(db, "PRAGMA user_version") == "6");
+  CHECK(query(db, "SELECT size = " + std::to_string(series.size()) + ", length(prefix_umac) FROM import_state") ==
+        "1|16");
+  write_file(mbox, series + replies);
+  r = import(db, {mbox.string()});
+  CHECK(r.out.find("read 6 messages (skipped 6 already imported, from byte " + std::to_string(series.size()) +
+                   "): 6 new") == 0);
+}
+
+TEST_CASE("inputs: the prefix digest is the same however the bytes are given, and tells any change") {
+  std::string data;
+  for (int i = 0; i < 5000; ++i) data += static_cast<char>(i * 7 + i / 13);
+  auto whole = [](std::string_view d) {
+    mlidx::Umac128Stream s;
+    s.update(d);
+    return s.digest();
+  };
+  // Pieces cut across UMAC's 1024-byte blocks, and digests read on the way
+  // (as every commit of an import does), give the digest of the whole.
+  for (std::size_t cut : {std::size_t{0}, std::size_t{1}, std::size_t{1023}, std::size_t{1024},
+                          std::size_t{1025}, std::size_t{4097}}) {
+    mlidx::Umac128Stream s;
+    s.update(std::string_view(data).substr(0, cut));
+    (void)s.digest();
+    s.update(std::string_view(data).substr(cut));
+    CHECK(s.digest() == whole(data));
+  }
+  CHECK(whole(data) != whole(std::string_view(data).substr(0, data.size() - 1)));
+  std::string edited = data;
+  edited[2500] ^= 1;
+  CHECK(whole(edited) != whole(data));
+  CHECK(whole("") != whole(std::string(1, '\0')));
 }
 
 // A resumed import leaves the look-up of repeats to the writer (the parser

@@ -360,9 +360,9 @@ class Positions {
         s.last_commit = p.commit;
         state_.save_git(in.state_key, s);
       } else {
-        Sha1 d = in.prefix.digest();
+        Umac128 d = in.prefix.digest();
         s.size = static_cast<std::int64_t>(p.offset);
-        s.prefix_sha1.assign(reinterpret_cast<const char*>(d.data()), d.size());
+        s.prefix_umac.assign(reinterpret_cast<const char*>(d.data()), d.size());
         state_.save_mbox(in.state_key, s);
       }
       p.touched = false;
@@ -480,11 +480,12 @@ Importer::Preread::~Preread() = default;
 // "From " line follows them; anything else is read in full, and what was
 // stored before is recognised as duplicates.
 //
-// Hashing the prefix (0.07 s for 93 MB, MappedFile::read_at) is the one
-// cost of resuming that grows with the file. It runs on a second thread
-// while what the derive pass will need of the mail already stored, which no
-// write of this import changes, is loaded: by the Companion in WAL mode (it
-// goes on loading while the tail is written), else on this thread.
+// Hashing the prefix (0.02 s for 93 MB with UMAC, 0.07 s with SHA-1;
+// MappedFile::read_at) is the one cost of resuming that grows with the
+// file. It runs on a second thread while what the derive pass will need of
+// the mail already stored, which no write of this import changes, is
+// loaded: by the Companion in WAL mode (it goes on loading while the tail
+// is written), else on this thread.
 Importer::Preread Importer::plan_resume(std::vector<ImportInput>& inputs, ImportCounts& c) {
   struct Check {
     ImportInput* in;
@@ -504,6 +505,9 @@ Importer::Preread Importer::plan_resume(std::vector<ImportInput>& inputs, Import
         in.skipped = st->messages;
         continue;
       }
+      // No digest: recorded by an mlidx before schema version 6 (SHA-1),
+      // whose migration dropped them. Read in full, not reported as changed.
+      if (st->prefix_umac.empty()) continue;
       std::string_view file = in.file.view();
       auto at = static_cast<std::size_t>(st->size);
       if (at <= file.size() && (at == file.size() || looks_like_from_line(line_at(file, at))))
@@ -520,7 +524,7 @@ Importer::Preread Importer::plan_resume(std::vector<ImportInput>& inputs, Import
     constexpr std::size_t kBuffer = std::size_t{256} << 10;
     std::vector<char> buf(kBuffer);
     for (auto& ch : checks) {
-      Sha1Stream prefix;
+      Umac128Stream prefix;
       std::size_t done = 0;
       while (done < ch.at) {
         std::size_t n = ch.in->file.read_at(done, buf.data(), std::min(kBuffer, ch.at - done));
@@ -529,9 +533,9 @@ Importer::Preread Importer::plan_resume(std::vector<ImportInput>& inputs, Import
         done += n;
       }
       ch.in->prefix = prefix;
-      Sha1 d = prefix.digest();
+      Umac128 d = prefix.digest();
       ch.same = done == ch.at &&
-                ch.st.prefix_sha1 == std::string_view(reinterpret_cast<const char*>(d.data()), d.size());
+                ch.st.prefix_umac == std::string_view(reinterpret_cast<const char*>(d.data()), d.size());
     }
     c.hash_seconds = since(start);
   });
@@ -549,7 +553,7 @@ Importer::Preread Importer::plan_resume(std::vector<ImportInput>& inputs, Import
   for (auto& ch : checks) {
     if (!ch.same) {
       ch.in->changed = true;
-      ch.in->prefix = Sha1Stream();
+      ch.in->prefix = Umac128Stream();
       continue;
     }
     ch.in->start = ch.at;

@@ -22,13 +22,6 @@ void Sha1Stream::update(std::string_view data) {
               reinterpret_cast<const std::uint8_t*>(data.data()));
 }
 
-Sha1 Sha1Stream::digest() const {
-  sha1_ctx copy = *reinterpret_cast<const sha1_ctx*>(ctx_);
-  Sha1 out{};
-  sha1_digest(&copy, out.size(), out.data());
-  return out;
-}
-
 Sha1 Sha1Stream::finish() {
   Sha1 out{};
   sha1_digest(reinterpret_cast<sha1_ctx*>(ctx_), out.size(), out.data());  // re-initialises it

@@ -10,14 +10,12 @@ using Sha1 = std::array<std::uint8_t, 20>;
 
 Sha1 sha1(std::string_view data);
 
-// SHA-1 over data given in pieces, whose digest can be read at any point and
-// the stream continued (an import records the hash of the prefix it read).
+// SHA-1 over data given in pieces.
 class Sha1Stream {
  public:
   Sha1Stream();
   void update(std::string_view data);
-  Sha1 digest() const;  // of everything given so far
-  Sha1 finish();        // the same, and the stream starts again empty
+  Sha1 finish();  // of everything given so far; the stream starts again empty
 
  private:
   alignas(8) unsigned char ctx_[128];
