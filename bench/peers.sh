@@ -6,6 +6,11 @@
 # `gzip -1` reference over the same input timed next to each of them, so
 # that the machine's drift during the run shows.
 #   bench/peers.sh MLIDX MBOX...
+# mairix, the fast peer, runs in the same rounds as mlidx (RUNS of them:
+# mlidx without, mlidx with the search index, mairix), so that its ratios
+# compare runs seconds apart rather than minutes: this machine's speed
+# drifts by a quarter within minutes. The mairix ratios are printed both
+# as medians' ratios and as the median of the rounds' own ratios.
 # Environment: RUNS (3), PEER_RUNS (1), PEERS ("mairix notmuch mu"),
 # BENCH_CACHE (build/bench-cache), WORD (powerpc: the subject word every
 # tool is asked for, to check it indexed the mail).
@@ -63,8 +68,70 @@ say "input: $* ($msgs messages, $(mb "$bytes") MB)"
 say "mlidx: $("$mlidx" --version 2>&1 | head -n 1), $runs runs; peers: $peer_runs run(s) each"
 say "machine: $(nproc) cores, $(awk '/MemTotal/ {printf "%.0f GB", $2 / 1048576}' /proc/meminfo) RAM, load average $(cut -d' ' -f1-3 /proc/loadavg)"
 
+# --- peers' set-up ---------------------------------------------------------
+prepare_mairix() {
+  local out="$cache/mairix-$key.mbox"
+  if [ ! -f "$out" ]; then
+    python3 "$here/mailprep.py" mairix "$out" "${inputs[@]}" 2>&1 | sed 's/^/  | /'
+  fi
+}
+prepare_maildir() {
+  local out="$cache/maildir-$key"
+  if [ ! -d "$out" ]; then
+    rm -rf "$out.tmp"
+    python3 "$here/mailprep.py" maildir "$out" "${inputs[@]}" 2>&1 | sed 's/^/  | /'
+  fi
+}
+# Each peer: set-up (untimed), the timed index run, then its count check.
+# Sets secs, rss, size (bytes of its database) and count (what it reports).
+# The peers' environment: a HOME of their own in the run's directory.
+penv() { penv=(env HOME="$1/home" XDG_CONFIG_HOME="$1/home/.config" XDG_CACHE_HOME="$1/home/.cache"
+               XDG_DATA_HOME="$1/home/.local/share"); mkdir -p "$1/home"; }
+run_mairix() {
+  local d=$1 mbox="$cache/mairix-$key.mbox"
+  local hits
+  penv "$d"
+  ln "$mbox" "$d/input.mbox"  # a hard link: mairix skips symbolic ones
+  printf 'base=%s\nmbox=input.mbox\ndatabase=%s/mairix.db\nmfolder=%s/found\n' "$d" "$d" "$d" > "$d/mairixrc"
+  timed "$d/index.log" "${penv[@]}" mairix -f "$d/mairixrc"
+  size=$(stat -c %s "$d/mairix.db")
+  count=$("${penv[@]}" mairix -f "$d/mairixrc" -d | sed -n '2s/ messages$//p')
+  hits=$("${penv[@]}" mairix -f "$d/mairixrc" "s:$word" 2>&1 | sed -n 's/^Matched \([0-9]*\) messages$/\1/p') 
+  count="$count messages in its database (mairix -d); search 's:$word': ${hits:-?} hits"
+}
+run_notmuch() {
+  local d=$1
+  local hits
+  penv "$d"
+  cp -al "$cache/maildir-$key" "$d/mail"
+  : > "$d/notmuch-config"
+  "${penv[@]}" NOTMUCH_CONFIG="$d/notmuch-config" notmuch config set database.path "$d/mail"
+  timed "$d/index.log" "${penv[@]}" NOTMUCH_CONFIG="$d/notmuch-config" notmuch new
+  size=$(du -sb "$d/mail/.notmuch" | cut -f1)
+  local n files
+  n=$("${penv[@]}" NOTMUCH_CONFIG="$d/notmuch-config" notmuch count '*')
+  files=$("${penv[@]}" NOTMUCH_CONFIG="$d/notmuch-config" notmuch count --output=files '*')
+  hits=$("${penv[@]}" NOTMUCH_CONFIG="$d/notmuch-config" notmuch count "subject:$word")
+  count="$n messages, $files files (notmuch count); search 'subject:$word': $hits hits"
+}
+run_mu() {
+  local d=$1
+  local hits
+  penv "$d"
+  cp -al "$cache/maildir-$key" "$d/mail"
+  "${penv[@]}" mu init --maildir="$d/mail" --muhome="$d/muhome" > "$d/init.log" 2>&1
+  timed "$d/index.log" "${penv[@]}" mu index --muhome="$d/muhome"
+  size=$(du -sb "$d/muhome" | cut -f1)
+  local n
+  n=$("${penv[@]}" mu info store --muhome="$d/muhome" | sed -n 's/^| messages in store *| \([0-9]*\).*/\1/p')
+  hits=$("${penv[@]}" mu find --muhome="$d/muhome" "subject:$word" 2>/dev/null | wc -l || true)
+  count="${n:-?} messages in store (mu info store); search 'subject:$word': $hits hits"
+}
 # --- mlidx ----------------------------------------------------------------
-: > "$work/ref"; : > "$work/nos"; : > "$work/idx"
+paired=""
+case " $peers " in *" mairix "*) command -v mairix > /dev/null && paired=mairix ;; esac
+: > "$work/ref"; : > "$work/nos"; : > "$work/idx"; : > "$work/mairix"; : > "$work/mairix.runs"
+[ -z "$paired" ] || prepare_mairix
 for i in $(seq "$runs"); do
   gzip_ref >> "$work/ref"
   rm -f "$work"/db*
@@ -78,6 +145,16 @@ for i in $(seq "$runs"); do
     stored=$("$mlidx" sql --tsv --db "$work/db" "SELECT count(*) FROM messages" | tail -n 1)
   fi
   rm -f "$work"/db*
+  if [ -n "$paired" ]; then
+    d="$work/mairix-$i"; mkdir -p "$d"
+    sync
+    run_mairix "$d"
+    echo "$secs $rss $size" >> "$work/mairix"
+    echo "run $i: $secs s, peak RSS $((rss / 1024)) MB, database $(mb "$size") MB; in round $i with mlidx" \
+         "$(tail -n 1 "$work/nos" | cut -d' ' -f1) s / $(tail -n 1 "$work/idx" | cut -d' ' -f1) s" >> "$work/mairix.runs"
+    echo "indexed: $count" >> "$work/mairix.runs"
+    rm -rf "$d"
+  fi
 done
 ref=$(median < "$work/ref")
 # One line per variant: median time, messages/s, MB/s, median peak RSS,
@@ -104,61 +181,6 @@ awk -v r="$ref" -v b="$bytes" 'BEGIN {printf "reference gzip -1:        median %
 t_nos=$(cat "$work/nos.median"); t_idx=$(cat "$work/idx.median")
 
 # --- peers ----------------------------------------------------------------
-prepare_mairix() {
-  local out="$cache/mairix-$key.mbox"
-  if [ ! -f "$out" ]; then
-    python3 "$here/mailprep.py" mairix "$out" "${inputs[@]}" 2>&1 | sed 's/^/  | /'
-  fi
-}
-prepare_maildir() {
-  local out="$cache/maildir-$key"
-  if [ ! -d "$out" ]; then
-    rm -rf "$out.tmp"
-    python3 "$here/mailprep.py" maildir "$out" "${inputs[@]}" 2>&1 | sed 's/^/  | /'
-  fi
-}
-# Each peer: set-up (untimed), the timed index run, then its count check.
-# Sets secs, rss, size (bytes of its database) and count (what it reports).
-# The peers' environment: a HOME of their own in the run's directory.
-penv() { penv=(env HOME="$1/home" XDG_CONFIG_HOME="$1/home/.config" XDG_CACHE_HOME="$1/home/.cache"
-               XDG_DATA_HOME="$1/home/.local/share"); mkdir -p "$1/home"; }
-run_mairix() {
-  local d=$1 mbox="$cache/mairix-$key.mbox"
-  penv "$d"
-  ln "$mbox" "$d/input.mbox"  # a hard link: mairix skips symbolic ones
-  printf 'base=%s\nmbox=input.mbox\ndatabase=%s/mairix.db\nmfolder=%s/found\n' "$d" "$d" "$d" > "$d/mairixrc"
-  timed "$d/index.log" "${penv[@]}" mairix -f "$d/mairixrc"
-  size=$(stat -c %s "$d/mairix.db")
-  count=$("${penv[@]}" mairix -f "$d/mairixrc" -d | sed -n '2s/ messages$//p')
-  hits=$("${penv[@]}" mairix -f "$d/mairixrc" "s:$word" 2>&1 | sed -n 's/^Matched \([0-9]*\) messages$/\1/p') 
-  count="$count messages in its database (mairix -d); search 's:$word': ${hits:-?} hits"
-}
-run_notmuch() {
-  local d=$1
-  penv "$d"
-  cp -al "$cache/maildir-$key" "$d/mail"
-  : > "$d/notmuch-config"
-  "${penv[@]}" NOTMUCH_CONFIG="$d/notmuch-config" notmuch config set database.path "$d/mail"
-  timed "$d/index.log" "${penv[@]}" NOTMUCH_CONFIG="$d/notmuch-config" notmuch new
-  size=$(du -sb "$d/mail/.notmuch" | cut -f1)
-  local n files
-  n=$("${penv[@]}" NOTMUCH_CONFIG="$d/notmuch-config" notmuch count '*')
-  files=$("${penv[@]}" NOTMUCH_CONFIG="$d/notmuch-config" notmuch count --output=files '*')
-  hits=$("${penv[@]}" NOTMUCH_CONFIG="$d/notmuch-config" notmuch count "subject:$word")
-  count="$n messages, $files files (notmuch count); search 'subject:$word': $hits hits"
-}
-run_mu() {
-  local d=$1
-  penv "$d"
-  cp -al "$cache/maildir-$key" "$d/mail"
-  "${penv[@]}" mu init --maildir="$d/mail" --muhome="$d/muhome" > "$d/init.log" 2>&1
-  timed "$d/index.log" "${penv[@]}" mu index --muhome="$d/muhome"
-  size=$(du -sb "$d/muhome" | cut -f1)
-  local n
-  n=$("${penv[@]}" mu info store --muhome="$d/muhome" | sed -n 's/^| messages in store *| \([0-9]*\).*/\1/p')
-  hits=$("${penv[@]}" mu find --muhome="$d/muhome" "subject:$word" 2>/dev/null | wc -l || true)
-  count="${n:-?} messages in store (mu info store); search 'subject:$word': $hits hits"
-}
 version() {
   case $1 in
     mairix) dpkg-query -W -f='mairix ${Version}' mairix 2>/dev/null || echo mairix ;;
@@ -181,6 +203,10 @@ for p in $peers; do
     notmuch | mu) prepare_maildir ;;
     *) say "unknown peer $p"; exit 2 ;;
   esac
+  if [ "$p" = "$paired" ]; then
+    say "  (in the mlidx rounds above, $runs run(s))"
+    sed 's/^/  | /' "$work/mairix.runs"
+  else
   : > "$work/$p"
   for i in $(seq "$peer_runs"); do
     d="$work/$p-$i"; mkdir -p "$d"
@@ -192,6 +218,7 @@ for p in $peers; do
     note "indexed: $count"
     rm -rf "$d"
   done
+  fi
   t=$(cut -d' ' -f1 "$work/$p" | median); r=$(cut -d' ' -f2 "$work/$p" | median)
   s=$(cut -d' ' -f3 "$work/$p" | median)
   peer_time[$p]=$t
@@ -216,3 +243,14 @@ ratio "mlidx with index vs mairix:" mairix "$t_idx" 2
 ratio "mlidx with index vs notmuch:" notmuch "$t_idx" 40
 ratio "mlidx with index vs mu:" mu "$t_idx" ""
 ratio "mlidx without index vs mairix:" mairix "$t_nos" 6
+# The median of each round's own ratio: drift between rounds cancels.
+paired_ratio() {
+  local label=$1 mine=$2 target=$3
+  [ -n "$paired" ] && [ -s "$work/mairix" ] || return 0
+  paste -d' ' <(cut -d' ' -f1 "$work/mairix") <(cut -d' ' -f1 "$work/$mine") |
+    awk '{print $1 / $2}' | median |
+    awk -v l="$label" -v tg="$target" '{
+      printf "%-38s %4.1fx  (median of the rounds; target >= %sx: %s)\n", l, $1, tg, ($1 >= tg) ? "target met" : "NOT met" }'
+}
+paired_ratio "mlidx without index vs mairix, rounds:" nos 6
+paired_ratio "mlidx with index vs mairix, rounds:" idx 2
