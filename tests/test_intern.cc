@@ -40,3 +40,28 @@ TEST_CASE("intern: the empty string and prefixes are distinct entries") {
   CHECK(p.add("x") == 1);  // a pool keeps duplicates
   CHECK(p.at(1) == "x");
 }
+
+// Ids crafted to share a slot under FNV-1a from its published basis (what
+// the table hashed with before it was seeded): 300 of them in the first
+// 1024-slot table. Unseeded, looking up the last walks all 300.
+TEST_CASE("intern: Message-IDs crafted to collide under the unseeded hash do not make long probes") {
+  auto fnv = [](std::string_view s) {
+    std::uint64_t h = 14695981039346656037ull;
+    for (unsigned char c : s) {
+      h ^= c;
+      h *= 1099511628211ull;
+    }
+    return h ^ (h >> 29);
+  };
+  std::vector<std::string> ids;
+  for (std::uint64_t i = 0; ids.size() < 300; ++i) {
+    std::string id = "<" + std::to_string(i) + "@attacker.example>";
+    if ((fnv(id) & 1023) == 0) ids.push_back(id);
+  }
+  InternTable t;
+  for (const auto& id : ids) t.intern(id);
+  CHECK(t.size() == 300);
+  // 300 of 1024 slots taken at random: runs of a few dozen at the very most.
+  CHECK(t.longest_probe() < 40);
+  for (std::size_t i = 0; i < ids.size(); ++i) CHECK(t.find(ids[i]) == i);
+}

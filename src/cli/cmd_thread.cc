@@ -13,6 +13,7 @@
 #include "cli/listing.hh"
 #include "cli/mbox_out.hh"
 #include "cli/options.hh"
+#include "util/intern.hh"
 
 namespace mlidx::cli {
 namespace {
@@ -83,7 +84,7 @@ bool earlier(const Node& a, const Node& b) {
 // Parent links from the stored parent ids; a cycle (A replies to B, B to
 // A: forged or broken References) is cut above its earliest message.
 void link(std::vector<Node>& nodes) {
-  std::unordered_map<std::string_view, int> by_msgid;
+  std::unordered_map<std::string_view, int, SeededHash> by_msgid;
   for (std::size_t i = 0; i < nodes.size(); ++i) by_msgid.emplace(nodes[i].msgid, int(i));
   for (auto& n : nodes)
     if (auto it = by_msgid.find(n.parent_msgid); it != by_msgid.end() && it->first != n.msgid)

@@ -249,7 +249,7 @@ class Grouper {
   // if none (Patchwork's SeriesReference).
   std::vector<std::uint32_t> series_ref_;
   std::map<std::tuple<std::uint32_t, int, int>, std::vector<std::size_t>> by_key_;
-  std::unordered_map<std::string, int> cover_names_;
+  std::unordered_map<std::string, int, SeededHash> cover_names_;  // names are the senders'
 };
 
 }  // namespace

@@ -1,14 +1,34 @@
 #include "util/intern.hh"
 
+#include <algorithm>
+#include <chrono>
+#include <random>
 #include <stdexcept>
 
 namespace mlidx {
 namespace {
 
-// FNV-1a: the table only needs a fair spread, the ids are not chosen to
-// collide (a hostile list costs probes, not correctness).
+// Message-IDs are chosen by whoever sends mail to a list. With a fixed
+// hash, ids made to land in one slot turn every probe into a walk over all
+// of them: 100,000 such mails would make the derive pass quadratic. So the
+// starting state is random per process (it changes which slot a string
+// takes, never its number or any output).
+std::uint64_t seed() {
+  static const std::uint64_t s = [] {
+    try {
+      std::random_device rd;
+      return (std::uint64_t{rd()} << 32) ^ rd();
+    } catch (...) {  // no entropy source: the clock is still unknown to a sender
+      return static_cast<std::uint64_t>(std::chrono::steady_clock::now().time_since_epoch().count());
+    }
+  }();
+  return s;
+}
+
+// FNV-1a from a random basis: a fair spread, and a sender cannot aim at a
+// slot without knowing the basis.
 std::uint64_t hash_of(std::string_view s) {
-  std::uint64_t h = 14695981039346656037ull;
+  std::uint64_t h = 14695981039346656037ull ^ seed();
   for (unsigned char c : s) {
     h ^= c;
     h *= 1099511628211ull;
@@ -17,6 +37,8 @@ std::uint64_t hash_of(std::string_view s) {
 }
 
 }  // namespace
+
+std::size_t SeededHash::operator()(std::string_view s) const { return static_cast<std::size_t>(hash_of(s)); }
 
 std::uint32_t StringPool::add(std::string_view s) {
   if (ends_.size() >= UINT32_MAX - 1) throw std::length_error("StringPool: too many strings");
@@ -54,6 +76,16 @@ std::uint32_t InternTable::intern(std::string_view s) {
   std::size_t at = slot_of(s);
   if (slots_[at] == kNone) slots_[at] = pool_.add(s);
   return slots_[at];
+}
+
+std::size_t InternTable::longest_probe() const {
+  std::size_t mask = slots_.size() - 1, longest = 0;
+  for (std::size_t at = 0; at < slots_.size(); ++at) {
+    if (slots_[at] == kNone) continue;
+    std::size_t home = hash_of(pool_.at(slots_[at])) & mask;
+    longest = std::max(longest, ((at - home) & mask) + 1);
+  }
+  return longest;
 }
 
 void InternTable::rehash(std::size_t n) {

@@ -29,6 +29,13 @@ class StringPool {
   std::vector<std::uint64_t> ends_;
 };
 
+// For unordered containers keyed by strings a sender chooses (names,
+// Message-IDs): std::hash is a fixed function, so crafted keys could share
+// a bucket; this is InternTable's hash, seeded per process.
+struct SeededHash {
+  std::size_t operator()(std::string_view s) const;
+};
+
 // A StringPool where each distinct string is added once: intern() gives
 // equal strings the same number, in first-seen order. Open addressing over
 // the numbers (no per-entry allocation, ~8 bytes a string at most).
@@ -41,6 +48,9 @@ class InternTable {
   std::uint32_t size() const { return pool_.size(); }
   std::size_t bytes() const { return pool_.bytes() + slots_.capacity() * sizeof(std::uint32_t); }
   void reserve(std::size_t strings, std::size_t bytes);
+  // The most slots a look-up of a stored string visits (tests: that hostile
+  // strings cannot make it long).
+  std::size_t longest_probe() const;
 
  private:
   std::size_t slot_of(std::string_view s) const;  // where s is, or the free slot for it
