@@ -95,6 +95,18 @@ std::string count(const fs::path& db, const std::string& table) {
   return query1(db, "SELECT count(*) FROM " + table);
 }
 
+// data/series.mbox imported from list.mbox; the tests then append to the
+// file, rewrite it or age the database, and import again.
+struct ImportedSeries {
+  TempDir t;
+  std::string series = read_file(kData / "series.mbox"), replies = read_file(kData / "replies.mbox");
+  fs::path mbox = t / "list.mbox", db = t / "m.db";
+  ImportedSeries() {
+    write_file(mbox, series);
+    REQUIRE(import(db, {mbox.string()}).code == 0);
+  }
+};
+
 }  // namespace
 
 TEST_CASE("inputs: a public-inbox v2 inbox imported, fetched into and imported again reads only the new commits") {
@@ -202,12 +214,7 @@ TEST_CASE("inputs: hostile public-inbox paths fail clearly and touch nothing") {
   CHECK(!fs::exists(db));
 }
 
-TEST_CASE("inputs: re-importing an appended-to mbox reads only the tail; a rewritten one is read in full") {
-  TempDir t;
-  std::string series = read_file(kData / "series.mbox"), replies = read_file(kData / "replies.mbox");
-  fs::path mbox = t / "list.mbox", db = t / "m.db";
-  write_file(mbox, series);
-  REQUIRE(import(db, {mbox.string()}).code == 0);
+TEST_CASE_FIXTURE(ImportedSeries, "inputs: re-importing an appended-to mbox reads only the tail; a rewritten one is read in full") {
   write_file(mbox, series + replies);
   Run r = import(db, {mbox.string()});
   INFO(r.out << r.err);
@@ -233,12 +240,7 @@ TEST_CASE("inputs: re-importing an appended-to mbox reads only the tail; a rewri
 // A database from before schema version 6 recorded SHA-1 digests of the
 // prefixes: the migration drops them, the next import reads each mbox in
 // full (its mail known) without calling it changed, and records a UMAC.
-TEST_CASE("inputs: an mbox state recorded before schema version 6 is read in full once, then resumed") {
-  TempDir t;
-  std::string series = read_file(kData / "series.mbox"), replies = read_file(kData / "replies.mbox");
-  fs::path mbox = t / "list.mbox", db = t / "m.db";
-  write_file(mbox, series);
-  REQUIRE(import(db, {mbox.string()}).code == 0);
+TEST_CASE_FIXTURE(ImportedSeries, "inputs: an mbox state recorded before schema version 6 is read in full once, then resumed") {
   CHECK(query(db, "SELECT length(prefix_umac) FROM import_state") == "16");
   // Back to version 5's layout and digest (0004_inputs.sql).
   for (const char* sql : {"ALTER TABLE import_state RENAME COLUMN prefix_umac TO prefix_sha1",
@@ -288,9 +290,7 @@ TEST_CASE("inputs: the prefix digest is the same however the bytes are given, an
 // gets no keys of the stored mail) and reads the stored mail for the derive
 // pass on a second connection while it writes: repeats of stored mail, of
 // mail earlier in the tail and variants count as in a one-shot import.
-TEST_CASE("inputs: an appended tail that repeats stored mail counts duplicates and variants as a full read does") {
-  TempDir t;
-  std::string series = read_file(kData / "series.mbox"), replies = read_file(kData / "replies.mbox");
+TEST_CASE_FIXTURE(ImportedSeries, "inputs: an appended tail that repeats stored mail counts duplicates and variants as a full read does") {
   auto first = [](const std::string& mbox) {
     std::size_t next = mbox.find("\nFrom ", 1);
     return mbox.substr(0, next == std::string::npos ? mbox.size() : next + 1);
@@ -299,9 +299,6 @@ TEST_CASE("inputs: an appended tail that repeats stored mail counts duplicates a
   // The same Message-ID with other bytes: a variant.
   std::string variant = stored_one;
   variant.insert(variant.find("\n\n") + 1, "X-Resent: yes\n");
-  fs::path mbox = t / "list.mbox", db = t / "m.db";
-  write_file(mbox, series);
-  REQUIRE(import(db, {mbox.string()}).code == 0);
   std::string grown = series + stored_one + reply + reply + variant;
   write_file(mbox, grown);
   Run r = import(db, {mbox.string()});
