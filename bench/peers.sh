@@ -190,23 +190,15 @@ version() {
 }
 bin() { case $1 in mu) echo mu ;; *) echo "$1" ;; esac; }
 
-declare -A peer_time
-for p in $peers; do
-  say ""
-  if ! command -v "$(bin "$p")" > /dev/null; then
-    say "== $p: not installed, skipped (./dev bench-peers installs it)"
-    continue
-  fi
-  say "== $(version "$p") ($peer_runs run(s))"
+# The peer's runs of its own (mairix's are in the mlidx rounds), each right
+# after a gzip -1 reference.
+run_peer() {
+  local p=$1 i d gz
   case $p in
     mairix) prepare_mairix ;;
     notmuch | mu) prepare_maildir ;;
     *) say "unknown peer $p"; exit 2 ;;
   esac
-  if [ "$p" = "$paired" ]; then
-    say "  (in the mlidx rounds above, $runs run(s))"
-    sed 's/^/  | /' "$work/mairix.runs"
-  else
   : > "$work/$p"
   for i in $(seq "$peer_runs"); do
     d="$work/$p-$i"; mkdir -p "$d"
@@ -218,6 +210,20 @@ for p in $peers; do
     note "indexed: $count"
     rm -rf "$d"
   done
+}
+declare -A peer_time
+for p in $peers; do
+  say ""
+  if ! command -v "$(bin "$p")" > /dev/null; then
+    say "== $p: not installed, skipped (./dev bench-peers installs it)"
+    continue
+  fi
+  if [ "$p" = "$paired" ]; then
+    say "== $(version "$p") ($runs run(s), in the mlidx rounds above)"
+    sed 's/^/  | /' "$work/mairix.runs"
+  else
+    say "== $(version "$p") ($peer_runs run(s))"
+    run_peer "$p"
   fi
   t=$(cut -d' ' -f1 "$work/$p" | median); r=$(cut -d' ' -f2 "$work/$p" | median)
   s=$(cut -d' ' -f3 "$work/$p" | median)
