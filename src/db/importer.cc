@@ -631,6 +631,7 @@ ImportCounts Importer::run(std::vector<ImportInput>& inputs, const Progress& pro
   auto resume = Clock::now();
   Preread pre = plan_resume(inputs, c);
   c.resume_seconds = since(resume);
+  const std::int64_t lists_set_before = store_.lists_set();
   std::shared_ptr<StoredMail> stored = std::move(pre.stored);
   // Only appended mail is read: the writer looks each one up (Parser::prepare)
   // instead of the parser in the keys of all stored mail.
@@ -671,9 +672,11 @@ ImportCounts Importer::run(std::vector<ImportInput>& inputs, const Progress& pro
     // Rows derived before are compared, not rewritten: after an append most
     // stay as they were. Into an empty database everything is new.
     bool derived_before = Statement(store_.conn(), "SELECT 1 FROM threads LIMIT 1").step();
-    // A list added to a stored message changes its row (list_id): what
-    // was loaded before the writes is then read again.
-    if (c.other_lists > 0 || c.variants > 0) stored.reset();
+    // A list set on a stored message that had none changes its row
+    // (list_id): what was loaded before the writes is then read again. A
+    // variant (kept bytes) or another list (other_lists) leaves the row as
+    // it was: a resend in the appended tail does not cost a reload.
+    if (store_.lists_set() > lists_set_before) stored.reset();
     auto d = store_.rederive(derived_before ? Rewrite::Changed : Rewrite::All, stored.get());
     c.threads = d.threads;
     c.series = d.series;

@@ -255,6 +255,7 @@ bool Store::add_list(std::int64_t id, std::string_view stored, const std::string
   if (list.empty() || list == stored) return false;
   if (stored.empty()) {
     st_->first_list.bind(1, id).bind(2, list).run();
+    ++lists_set_;
   } else {
     st_->other_list.bind(1, id).bind(2, list).run();
     if (conn_.changes() == 0) return false;

@@ -70,6 +70,9 @@ class Store {
   // Lists added to messages already stored (Added::OtherList and
   // add_list_of_copy) by this Store so far.
   std::int64_t lists_added() const { return lists_added_; }
+  // Of those, messages that named no list and got this one as their own
+  // (messages.list_id set): the one change to a stored message's row.
+  std::int64_t lists_set() const { return lists_set_; }
   // Problem rows written by this Store so far (collisions included).
   std::int64_t problems_added() const { return problems_added_; }
 
@@ -118,6 +121,7 @@ class Store {
   std::unique_ptr<Statements> st_;
   std::int64_t problems_added_ = 0;
   std::int64_t lists_added_ = 0;
+  std::int64_t lists_set_ = 0;
   std::string default_list_id_;
   bool fresh_ = false;
 };
