@@ -5,21 +5,39 @@
 # against the two ways of reading it all: a fresh import of the grown file
 # ("full re-import"), and a re-import into the same database with the
 # incremental state deleted (every message hashed and found known).
+# Dirty pages are written out (sync) before each timed import, so that no
+# run pays for the previous one's writes.
 # Medians of RUNS (default 3); the first run's summary is shown.
 #   bench/incremental.sh MLIDX MBOX MORE [N]
+#   bench/incremental.sh MLIDX --last N MBOX...
+#       the MBOX files in turn, all but their last N messages as the
+#       imported file and those N as the appended tail
 set -euo pipefail
-mlidx=$1 base=$2 more=$3 n=${4:-500}
+mlidx=$1
 runs=${RUNS:-3}
 tmp=$(mktemp -d); trap 'rm -rf "$tmp"' EXIT
 median() { sort -n | awk '{a[NR]=$1} END {print (NR%2) ? a[(NR+1)/2] : (a[NR/2]+a[NR/2+1])/2}'; }
-timed() { local out=$1; shift; /usr/bin/time -f '%e' -o "$tmp/t" "$@"; cat "$tmp/t" >> "$tmp/$out"; }
+timed() { local out=$1; shift; sync; /usr/bin/time -f '%e' -o "$tmp/t" "$@"; cat "$tmp/t" >> "$tmp/$out"; }
+# Messages N+1... of stdin (FIRST=1: messages 1..N): a "From " line after
+# a blank line (or at the start) begins one.
+cut_at() {
+  awk -v n="$1" -v first="${FIRST:-0}" '/^From / && (NR == 1 || prev == "") { ++k }
+    (first && k <= n) || (!first && k > n) { print } { prev = $0 }'
+}
+count() { awk '/^From / && (NR == 1 || prev == "") { ++k } { prev = $0 } END { print k + 0 }' "$@"; }
 
-# The first N messages of MORE: a "From " line after a blank line (or at
-# the start) begins one.
-awk -v n="$n" '/^From / && (NR == 1 || prev == "") { if (++k > n) exit } { print; prev = $0 }' \
-  "$more" > "$tmp/tail.mbox"
-echo "input: $base ($(grep -c '^From ' "$base") messages, $(($(stat -L -c %s "$base") / 1000000)) MB)" \
-     "+ $n appended from $more, $runs runs"
+if [ "$2" = --last ]; then
+  n=$3; shift 3
+  total=$(count "$@")
+  cat "$@" | FIRST=1 cut_at $((total - n)) > "$tmp/base.mbox"
+  cat "$@" | cut_at $((total - n)) > "$tmp/tail.mbox"
+  base=$tmp/base.mbox more="$* (the last $n)"
+else
+  base=$2 more=$3 n=${4:-500}
+  FIRST=1 cut_at "$n" < "$more" > "$tmp/tail.mbox"
+fi
+echo "input: $base ($(count "$base") messages, $(($(stat -L -c %s "$base") / 1000000)) MB)" \
+     "+ $(count "$tmp/tail.mbox") appended from $more, $runs runs"
 
 : > "$tmp/base"; : > "$tmp/inc"; : > "$tmp/full"; : > "$tmp/reread"
 for i in $(seq "$runs"); do
@@ -29,6 +47,7 @@ for i in $(seq "$runs"); do
   cat "$tmp/tail.mbox" >> "$tmp/list.mbox"
   cp "$tmp/a.db" "$tmp/b.db"
   if [ "$i" -eq 1 ]; then
+    sync
     /usr/bin/time -f '%e' -o "$tmp/t" "$mlidx" import --db "$tmp/a.db" "$tmp/list.mbox" | sed 's/^/  | /'
     cat "$tmp/t" >> "$tmp/inc"
   else
