@@ -17,7 +17,13 @@ mlidx=$1
 runs=${RUNS:-3}
 tmp=$(mktemp -d); trap 'rm -rf "$tmp"' EXIT
 median() { sort -n | awk '{a[NR]=$1} END {print (NR%2) ? a[(NR+1)/2] : (a[NR/2]+a[NR/2+1])/2}'; }
-timed() { local out=$1; shift; sync; /usr/bin/time -f '%e' -o "$tmp/t" "$@"; cat "$tmp/t" >> "$tmp/$out"; }
+# Wall seconds from bash's microsecond clock (time(1)'s %e has 10 ms steps).
+timed() {
+  local out=$1; shift; sync
+  local t0=$EPOCHREALTIME
+  "$@"
+  awk -v a="$t0" -v b="$EPOCHREALTIME" 'BEGIN { printf "%.3f\n", b - a }' >> "$tmp/$out"
+}
 # Messages N+1... of stdin (FIRST=1: messages 1..N): a "From " line after
 # a blank line (or at the start) begins one.
 cut_at() {
@@ -47,9 +53,8 @@ for i in $(seq "$runs"); do
   cat "$tmp/tail.mbox" >> "$tmp/list.mbox"
   cp "$tmp/a.db" "$tmp/b.db"
   if [ "$i" -eq 1 ]; then
-    sync
-    /usr/bin/time -f '%e' -o "$tmp/t" "$mlidx" import --db "$tmp/a.db" "$tmp/list.mbox" | sed 's/^/  | /'
-    cat "$tmp/t" >> "$tmp/inc"
+    timed inc "$mlidx" import --db "$tmp/a.db" "$tmp/list.mbox" > "$tmp/summary"
+    sed 's/^/  | /' "$tmp/summary"
   else
     timed inc "$mlidx" import --quiet --db "$tmp/a.db" "$tmp/list.mbox"
   fi
@@ -59,8 +64,8 @@ for i in $(seq "$runs"); do
 done
 b=$(median < "$tmp/base"); inc=$(median < "$tmp/inc"); full=$(median < "$tmp/full"); re=$(median < "$tmp/reread")
 awk -v b="$b" -v inc="$inc" -v full="$full" -v re="$re" 'BEGIN {
-  printf "import of MBOX (fresh db):            median %.2f s\n", b
-  printf "full re-import (fresh db, grown file): median %.2f s\n", full
-  printf "re-import without incremental state:  median %.2f s  (%.0f %% of the full re-import)\n", re, 100 * re / full
-  printf "incremental re-import (tail only):    median %.2f s  (%.1f %% of the full re-import, %.0f %% of the one without state)\n", inc, 100 * inc / full, 100 * inc / re
+  printf "import of MBOX (fresh db):             median %.3f s\n", b
+  printf "full re-import (fresh db, grown file): median %.3f s\n", full
+  printf "re-import without incremental state:   median %.3f s  (%.0f %% of the full re-import)\n", re, 100 * re / full
+  printf "incremental re-import (tail only):     median %.3f s  (%.1f %% of the full re-import, %.0f %% of the one without state)\n", inc, 100 * inc / full, 100 * inc / re
 }'

@@ -108,37 +108,59 @@ Statement& bind_row(Statement& s, const Row& r) {
 
 }  // namespace
 
-TableSync::TableSync(Connection& c, Rewrite mode, const char* table, std::vector<const char*> cols)
+const DerivedTable kThreads{"threads", {"id", "root_msgid", "subject", "message_count", "ghost_count",
+                                        "first_date", "last_date"}};
+const DerivedTable kGhosts{"ghosts", {"msgid", "thread_id", "parent_msgid"}};
+const DerivedTable kSeries{"series", {"id", "name", "version", "total", "received", "date", "submitter_email",
+                                      "cover_id", "previous_id", "superseded", "submitter_name", "list_id"}};
+const DerivedTable kPatchSeries{"patch_series", {"patch_id", "series_id", "number", "total"}};
+const DerivedTable kCoverData{"cover_data", {"message_id", "name", "title", "prefixes", "version", "total",
+                                             "deviations", "series_id"}};
+const DerivedTable kCommentData{"comment_data", {"message_id", "patch_id", "cover_id", "deviations"}};
+
+TableRows TableRows::read(Connection& c, const DerivedTable& t) {
+  TableRows rows;
+  Statement all(c, "SELECT " + joined(t.columns, ", ", false) + " FROM " + t.name);
+  Row r;
+  while (all.step()) {
+    r.clear();
+    for (int i = 0; i < static_cast<int>(t.columns.size()); ++i) r.push_back(cell_at(all, i));
+    rows.order.push_back(rows.pool.add(encoded(r)));
+  }
+  std::sort(rows.order.begin(), rows.order.end(), [&rows](std::uint32_t a, std::uint32_t b) {
+    return key_in(rows.pool.at(a)) < key_in(rows.pool.at(b));
+  });
+  return rows;
+}
+
+TableSync::TableSync(Connection& c, Rewrite mode, const DerivedTable& t, Snapshots& pre)
     // OR FAIL, and a row that is stored already updated in place: REPLACE
     // (like the default ABORT) runs each row in a statement journal, a copy
     // of the 64 KiB pages it lands on (store.cc, Store::Statements). After
     // an append of 500 mails to 10k, REPLACE journaled 60 MB of pages.
-    : insert_(c, "INSERT OR FAIL INTO " + std::string(table) + " (" + joined(cols, ", ", false) +
-                     ") VALUES (" + joined(cols, ", ", true) + ")"),
-      update_(c, "UPDATE OR FAIL " + std::string(table) + " SET " + assignments(cols) + " WHERE " +
-                     cols.front() + " = ?1"),
-      erase_(c, "DELETE FROM " + std::string(table) + " WHERE " + cols.front() + " = ?1") {
+    : insert_(c, "INSERT OR FAIL INTO " + std::string(t.name) + " (" + joined(t.columns, ", ", false) +
+                     ") VALUES (" + joined(t.columns, ", ", true) + ")"),
+      update_(c, "UPDATE OR FAIL " + std::string(t.name) + " SET " + assignments(t.columns) + " WHERE " +
+                     t.columns.front() + " = ?1"),
+      erase_(c, "DELETE FROM " + std::string(t.name) + " WHERE " + t.columns.front() + " = ?1") {
   if (mode == Rewrite::All) return;
-  Statement all(c, "SELECT " + joined(cols, ", ", false) + " FROM " + table);
-  Row r;
-  while (all.step()) {
-    r.clear();
-    for (int i = 0; i < static_cast<int>(cols.size()); ++i) r.push_back(cell_at(all, i));
-    order_.push_back(stored_.add(encoded(r)));
+  if (auto it = pre.find(&t); it != pre.end()) {
+    rows_ = std::move(it->second);
+    pre.erase(it);
+  } else {
+    rows_ = TableRows::read(c, t);
   }
-  std::sort(order_.begin(), order_.end(),
-            [this](std::uint32_t a, std::uint32_t b) { return key_in(stored(a)) < key_in(stored(b)); });
-  kept_.assign(order_.size(), false);
+  kept_.assign(rows_.order.size(), false);
 }
 
-std::string_view TableSync::stored(std::size_t i) const { return stored_.at(static_cast<std::uint32_t>(i)); }
+std::string_view TableSync::stored(std::size_t i) const { return rows_.pool.at(static_cast<std::uint32_t>(i)); }
 
 bool TableSync::put(const Row& row, Row* old) {
   std::string k = key_of(row);
-  auto it = std::lower_bound(order_.begin(), order_.end(), k,
+  auto it = std::lower_bound(rows_.order.begin(), rows_.order.end(), k,
                              [this](std::uint32_t a, const std::string& key) { return key_in(stored(a)) < key; });
   if (old) old->clear();
-  if (it == order_.end() || key_in(stored(*it)) != k) {
+  if (it == rows_.order.end() || key_in(stored(*it)) != k) {
     bind_row(insert_, row).run();
     return true;
   }
@@ -152,11 +174,10 @@ bool TableSync::put(const Row& row, Row* old) {
 std::vector<Row> TableSync::finish() {
   // Deleted in key order: the same writes whatever the table's order.
   std::vector<Row> gone;
-  for (std::uint32_t i : order_)
+  for (std::uint32_t i : rows_.order)
     if (!kept_[i]) gone.push_back(decoded(stored(i)));
   for (const Row& r : gone) bind_row(erase_, Row{r.front()}).run();
-  stored_ = {};
-  order_ = {};
+  rows_ = {};
   kept_ = {};
   return gone;
 }
@@ -233,6 +254,8 @@ std::size_t StoredMail::bytes() const {
 StoredMail preload_stored_mail(Connection& c) {
   StoredMail m;
   load_stored_mail(c, m);
+  for (const DerivedTable* t : {&kThreads, &kGhosts, &kSeries, &kPatchSeries, &kCoverData, &kCommentData})
+    m.derived.emplace(t, TableRows::read(c, *t));
   // Room for what the import adds: growing these vectors later moves every
   // element into freshly faulted memory, on the derive pass's clock.
   std::size_t n = m.graph.size(), room = n + n / 4 + 1024;
@@ -274,8 +297,8 @@ Store::Derived Store::rederive(Rewrite mode, StoredMail* preloaded) {
   Transaction tx(conn_);
   if (mode == Rewrite::All)
     if (auto s = conn_.exec("DELETE FROM threads; DELETE FROM ghosts;"); !s) throw DbError(s.error().why);
-  write_threads(conn_, mode, stored.graph, threads);
-  write_series(conn_, mode, stored, series);
+  write_threads(conn_, mode, stored.graph, threads, stored.derived);
+  write_series(conn_, mode, stored.graph, series, stored.derived);
   write_message_columns(conn_, stored, threads, series);
   tx.commit();
   return {{static_cast<std::int64_t>(threads.threads.size()),

@@ -9,11 +9,30 @@
 
 #include "db/sqlite.hh"
 #include "db/store.hh"
+#include "util/intern.hh"
 #include "patch/subject.hh"
 #include "series/series.hh"
 #include "thread/threader.hh"
 
 namespace mlidx::db {
+
+// The derived tables TableSync keeps (first column: the key).
+struct DerivedTable {
+  const char* name;
+  std::vector<const char*> columns;
+};
+extern const DerivedTable kThreads, kGhosts, kSeries, kPatchSeries, kCoverData, kCommentData;
+
+// A derived table's rows as stored, each encoded as one string in one buffer
+// (a few dozen bytes a row, where a map of Rows took ~210), in key order.
+struct TableRows {
+  static TableRows read(Connection& c, const DerivedTable& t);
+  StringPool pool;
+  std::vector<std::uint32_t> order;  // pool entries sorted by key
+};
+// Rows read ahead of the derive pass; a table not among them is read when
+// its TableSync starts.
+using Snapshots = std::unordered_map<const DerivedTable*, TableRows>;
 
 // Everything the passes read, in id order, compact (MailGraph,
 // SeriesFacts): ~100 bytes a message plus its Message-ID and references'
@@ -30,13 +49,18 @@ struct StoredMail {
   std::vector<std::int64_t> old_thread;
   std::vector<std::uint8_t> old_kind;  // MailKind, kOtherKind for any other text
   std::int64_t upto = 0;               // the largest id loaded
+  // The derived tables as the last pass left them, read by
+  // preload_stored_mail: an import's writes do not touch them (only the
+  // derive pass does), so they are still what is stored when it runs.
+  Snapshots derived;
   static constexpr std::uint8_t kOtherKind = 255;
   std::size_t bytes() const;           // heap held, for the measurements
 };
 
 // Appends the messages stored after m.upto.
 void load_stored_mail(Connection& c, StoredMail& m);
-// What Store::rederive needs of the mail stored so far.
+// What Store::rederive needs of the mail stored so far, and the derived
+// tables' rows it compares with (StoredMail::derived).
 StoredMail preload_stored_mail(Connection& c);
 
 // One stored message's SeriesFacts (series_pass.cc), appended to `in`.
@@ -66,7 +90,8 @@ using Row = std::vector<Cell>;
 
 class TableSync {
  public:
-  TableSync(Connection& c, Rewrite mode, const char* table, std::vector<const char*> columns);
+  // The stored rows are taken from `pre` when it holds the table's, else read.
+  TableSync(Connection& c, Rewrite mode, const DerivedTable& table, Snapshots& pre);
   // Writes the row unless it is stored as it is. `old` receives the row it
   // replaces (empty when there was none); true when something was written.
   bool put(const Row& row, Row* old = nullptr);
@@ -74,20 +99,17 @@ class TableSync {
   std::vector<Row> finish();
 
  private:
-  // The stored rows, each encoded as one string in one buffer (a few dozen
-  // bytes a row, where a map of Rows took ~210), in key order; which of
-  // them put() named.
+  // The stored rows; which of them put() named.
   std::string_view stored(std::size_t i) const;
-  StringPool stored_;
-  std::vector<std::uint32_t> order_;  // stored_ entries sorted by key
-  std::vector<bool> kept_;            // per stored_ entry
+  TableRows rows_;
+  std::vector<bool> kept_;  // per rows_.pool entry
   Statement insert_, update_, erase_;
 };
 
 // Writers; the caller holds the transaction (Rewrite::All: and has emptied
 // the tables).
-void write_threads(Connection& c, Rewrite mode, const MailGraph& g, const Threading& t);
-void write_series(Connection& c, Rewrite mode, const StoredMail& m, const SeriesResult& r);
+void write_threads(Connection& c, Rewrite mode, const MailGraph& g, const Threading& t, Snapshots& pre);
+void write_series(Connection& c, Rewrite mode, const MailGraph& g, const SeriesResult& r, Snapshots& pre);
 // messages.thread_id and messages.kind, rewriting only rows that change.
 void write_message_columns(Connection& c, const StoredMail& m, const Threading& t,
                            const SeriesResult& r);

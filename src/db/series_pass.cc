@@ -31,10 +31,8 @@ struct Stale {
 // The submitter's name and the list are those of the mail that created the
 // series, as Patchwork takes them.
 // (Read back by id: not kept for every message.)
-void write_series_rows(Connection& c, Rewrite mode, const SeriesResult& r) {
-  TableSync rows(c, mode, "series",
-                 {"id", "name", "version", "total", "received", "date", "submitter_email",
-                  "cover_id", "previous_id", "superseded", "submitter_name", "list_id"});
+void write_series_rows(Connection& c, Rewrite mode, const SeriesResult& r, Snapshots& pre) {
+  TableSync rows(c, mode, kSeries, pre);
   Statement first(c, "SELECT from_name, list_id FROM messages WHERE id = ?1");
   for (const auto& s : r.series) {
     Cell name = Cell::of(std::string()), list = Cell::of(std::string());
@@ -53,12 +51,10 @@ void write_series_rows(Connection& c, Rewrite mode, const SeriesResult& r) {
 }
 
 void write_mail_rows(Connection& c, Rewrite mode, const MailGraph& g, const SeriesResult& r,
-                     Stale& stale) {
-  TableSync patch(c, mode, "patch_series", {"patch_id", "series_id", "number", "total"});
-  TableSync cover(c, mode, "cover_data",
-                  {"message_id", "name", "title", "prefixes", "version", "total", "deviations",
-                   "series_id"});
-  TableSync comment(c, mode, "comment_data", {"message_id", "patch_id", "cover_id", "deviations"});
+                     Snapshots& pre, Stale& stale) {
+  TableSync patch(c, mode, kPatchSeries, pre);
+  TableSync cover(c, mode, kCoverData, pre);
+  TableSync comment(c, mode, kCommentData, pre);
   // A cover's subject is parsed again here, the only mail whose whole
   // SubjectInfo is written.
   Statement subject(c, "SELECT subject, list_id FROM messages WHERE id = ?1");
@@ -176,7 +172,7 @@ void add_series_facts(SeriesInput& in, const SeriesRow& r) {
   in.mails.push_back(m);
 }
 
-void write_series(Connection& c, Rewrite mode, const StoredMail& m, const SeriesResult& r) {
+void write_series(Connection& c, Rewrite mode, const MailGraph& g, const SeriesResult& r, Snapshots& pre) {
   // A patch's own trailers were written at import; those from comments are
   // derived and rebuilt here.
   if (mode == Rewrite::All)
@@ -187,8 +183,8 @@ void write_series(Connection& c, Rewrite mode, const StoredMail& m, const Series
         !s)
       throw DbError(s.error().why);
   Stale stale;
-  write_series_rows(c, mode, r);
-  write_mail_rows(c, mode, m.graph, r, stale);
+  write_series_rows(c, mode, r, pre);
+  write_mail_rows(c, mode, g, r, pre, stale);
   if (mode == Rewrite::All) {
     if (auto s = c.exec(kCommentTrailers); !s) throw DbError(s.error().why);
     return;

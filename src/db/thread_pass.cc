@@ -5,14 +5,12 @@
 
 namespace mlidx::db {
 
-void write_threads(Connection& c, Rewrite mode, const MailGraph& g, const Threading& t) {
+void write_threads(Connection& c, Rewrite mode, const MailGraph& g, const Threading& t, Snapshots& pre) {
   auto msgid = [&g](std::uint32_t n) {
     return n == MailGraph::kNone ? Cell{} : Cell::of(std::string(g.ids.at(n)));
   };
   auto date = [&g](std::uint32_t i) { return i == MailGraph::kNone ? Cell{} : Cell::opt(g.date_text(i)); };
-  TableSync threads(c, mode, "threads",
-                    {"id", "root_msgid", "subject", "message_count", "ghost_count", "first_date",
-                     "last_date"});
+  TableSync threads(c, mode, kThreads, pre);
   // Subjects are read back by id: not kept for every message.
   Statement subject(c, "SELECT subject FROM messages WHERE id = ?1");
   for (const auto& th : t.threads) {
@@ -23,7 +21,7 @@ void write_threads(Connection& c, Rewrite mode, const MailGraph& g, const Thread
                  Cell::of(th.message_count), Cell::of(th.ghost_count), date(th.first), date(th.last)});
   }
   threads.finish();
-  TableSync ghosts(c, mode, "ghosts", {"msgid", "thread_id", "parent_msgid"});
+  TableSync ghosts(c, mode, kGhosts, pre);
   for (const auto& gh : t.ghosts) {
     Cell parent = msgid(gh.parent);
     // An empty id reads as none, as the row always had it.
