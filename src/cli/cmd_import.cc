@@ -193,9 +193,9 @@ void print_summary(const db::ImportCounts& c, const db::Store::KindCounts& k, st
                c.resume_seconds, c.hash_seconds);
   if (timing)
     fmt::print("time: parse {:.2f} s (parser thread), write {:.2f} s, derive {:.2f} s, "
-               "search index {:.2f} s ({} messages), index builds {:.2f} s\n",
+               "search index {:.2f} s ({} messages, {} of them as they were stored), index builds {:.2f} s\n",
                c.parse_seconds, c.write_seconds, c.derive_seconds, c.search_seconds, c.indexed,
-               c.finish_seconds);
+               c.indexed_as_stored, c.finish_seconds);
 }
 
 // What an interrupted or cut-short import tells the user, on stderr.

@@ -610,6 +610,7 @@ void Importer::write_all(Queue& q, Spent& spent, std::vector<ImportInput>& input
     if (inputs[last.input].source == Source::File) inputs[last.input].file.release_before(last.offset);
     if (Clock::now() - committed >= kCommitEvery) {
       positions.save();
+      store_.mark_indexed();
       tx->commit();
       tx = std::make_unique<Transaction>(store_.conn());
       committed = Clock::now();
@@ -619,6 +620,7 @@ void Importer::write_all(Queue& q, Spent& spent, std::vector<ImportInput>& input
   }
   auto start = Clock::now();
   positions.save();
+  store_.mark_indexed();
   tx->commit();
   c.write_seconds += since(start);
 }
@@ -638,6 +640,9 @@ ImportCounts Importer::run(std::vector<ImportInput>& inputs, const Progress& pro
   std::unordered_set<std::string> keys;
   if (pre.keys) keys = std::move(*pre.keys);
   else if (!pre.all_resumed) keys = store_.known_keys();
+  // New mail is indexed as it is stored when the index is complete (a
+  // --no-search import leaves it behind: the pass below catches up).
+  store_.index_as_stored(search_index_ && store_.search_complete());
   std::thread parser(parse_all, std::ref(inputs), std::move(keys), stop_, std::ref(q), std::ref(spent),
                      std::ref(parsed));
   try {
@@ -650,6 +655,7 @@ ImportCounts Importer::run(std::vector<ImportInput>& inputs, const Progress& pro
     throw;
   }
   parser.join();
+  store_.index_as_stored(false);
   c.parse_seconds = parsed.seconds;
   c.interrupted = parsed.interrupted;
   c.stopped_input = parsed.input;
@@ -687,7 +693,8 @@ ImportCounts Importer::run(std::vector<ImportInput>& inputs, const Progress& pro
   c.derive_seconds = since(start);
   crash_point("tail:derived");
   start = Clock::now();
-  if (search_index_) c.indexed = update_search_index(store_.conn(), false);
+  c.indexed_as_stored = store_.indexed_as_stored();
+  if (search_index_) c.indexed = c.indexed_as_stored + update_search_index(store_.conn(), false);
   c.search_seconds = since(start);
   crash_point("tail:indexed");
   start = Clock::now();

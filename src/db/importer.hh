@@ -54,6 +54,7 @@ struct ImportCounts {
   double search_seconds = 0;  // the full-text index
   double finish_seconds = 0;  // deferred index builds at the end of a bulk load
   std::int64_t indexed = 0;   // messages added to the full-text index
+  std::int64_t indexed_as_stored = 0;  // of which by the writer (Store::index_as_stored)
   ThreadStats threads;
   std::int64_t series = 0;
   // Set when the stop flag ended the import early: the input being read and

@@ -33,7 +33,7 @@ constexpr const char* kMessages =
 // of the mail indexed before (30 ms on the 10k corpus for each import,
 // however little it adds).
 constexpr const char* kRecipients =
-    "SELECT message_id, kind = 'cc', name || ' ' || email FROM recipients "
+    "SELECT message_id, kind = 'cc', name, email FROM recipients "
     "WHERE rowid >= (SELECT min(rowid) FROM recipients WHERE message_id IN "
     "                 (SELECT id FROM messages WHERE id > (SELECT indexed_upto FROM search_state))) "
     "ORDER BY rowid";
@@ -44,11 +44,7 @@ void take_recipients(Statement& r, bool& more, std::int64_t id, std::string& to,
   to.clear();
   cc.clear();
   while (more && r.int64(0) < id) more = r.step();
-  for (; more && r.int64(0) == id; more = r.step()) {
-    std::string& out = r.int64(1) ? cc : to;
-    if (!out.empty()) out += ", ";
-    out += r.text(2);
-  }
+  for (; more && r.int64(0) == id; more = r.step()) append_recipient(r.int64(1) ? cc : to, r.text(2), r.text(3));
 }
 
 // The text without the lines it quotes ("> ..."): those are the words of
@@ -65,7 +61,41 @@ void own_lines(std::string_view text, std::string& out) {
   }
 }
 
+// SQLITE_SKIP_UTF8 (sqliteInt.h).
+std::size_t skip_char(std::string_view t, std::size_t i) {
+  if (static_cast<unsigned char>(t[i++]) >= 0xC0)
+    while (i < t.size() && (static_cast<unsigned char>(t[i]) & 0xC0) == 0x80) ++i;
+  return i;
+}
+
 }  // namespace
+
+SearchWriter::SearchWriter(Connection& c)
+    : add_(c, "INSERT INTO search_fts (rowid, subject, from_addr, to_addr, cc_addr, body) "
+              "VALUES (?, ?, ?, ?, ?, ?)") {}
+
+void SearchWriter::add(std::int64_t id, std::string_view subject, std::string_view from,
+                       std::string_view to, std::string_view cc, std::string_view body) {
+  own_lines(body, own_);
+  add_.bind(1, id).bind(2, subject).bind(3, from).bind(4, to).bind(5, cc).bind(6, std::string_view(own_));
+  add_.run();
+}
+
+void append_recipient(std::string& out, std::string_view name, std::string_view email) {
+  if (!out.empty()) out += ", ";
+  out += name;
+  out += ' ';
+  out += email;
+}
+
+std::string_view sqlite_substr(std::string_view text, std::int64_t start, std::int64_t length) {
+  text = text.substr(0, text.find('\0'));
+  std::size_t from = 0;
+  for (std::int64_t n = start; from < text.size() && n > 0; --n) from = skip_char(text, from);
+  std::size_t to = from;
+  for (std::int64_t n = length; to < text.size() && n > 0; --n) to = skip_char(text, to);
+  return text.substr(from, to - from);
+}
 
 std::int64_t update_search_index(Connection& c, bool rebuild) {
   std::optional<Transaction> tx;
@@ -75,17 +105,14 @@ std::int64_t update_search_index(Connection& c, bool rebuild) {
     exec(c, "UPDATE search_state SET indexed_upto = 0");
   }
   Statement mail(c, kMessages), rcpt(c, kRecipients);
-  Statement add(c, "INSERT INTO search_fts (rowid, subject, from_addr, to_addr, cc_addr, body) "
-                   "VALUES (?, ?, ?, ?, ?, ?)");
-  std::string to, cc, body;
+  SearchWriter index(c);
+  std::string to, cc;
   std::int64_t added = 0;
   bool more = rcpt.step();
   while (mail.step()) {
     std::int64_t id = mail.int64(0);
     take_recipients(rcpt, more, id, to, cc);
-    own_lines(mail.text(3), body);
-    add.bind(1, id).bind(2, mail.text(1)).bind(3, mail.text(2)).bind(4, to).bind(5, cc).bind(6, body);
-    add.run();
+    index.add(id, mail.text(1), mail.text(2), to, cc, mail.text(3));
     ++added;
   }
   if (added > 0) exec(c, "UPDATE search_state SET indexed_upto = (SELECT coalesce(max(id), 0) FROM messages)");

@@ -1,4 +1,5 @@
 #include "db/store.hh"
+#include "db/search_index.hh"
 
 #include <fmt/format.h>
 
@@ -368,6 +369,44 @@ void Store::insert_message(std::string_view raw, const ParsedMail& p) {
         .bind(5, static_cast<std::int64_t>(m.attachments[i].size)).run();
   for (const auto& pr : m.problems.items()) insert_problem(id, pr);
   if (p.patch.is_patch) insert_patch(id, m.msgid, p.patch);
+  if (search_) index_message(id, raw, p);
+}
+
+// The text update_search_index reads back from the stored rows, taken
+// from the parsed mail instead (tests/test_search.cc compares the two
+// indexes term by term).
+void Store::index_message(std::int64_t id, std::string_view raw, const ParsedMail& p) {
+  const Mail& m = p.mail;
+  std::string from = m.from_name + ' ' + m.from_email, to, cc;
+  for (const auto& r : m.recipients) append_recipient(r.kind == "cc" ? cc : to, r.addr.name, r.addr.email);
+  std::string_view body;
+  if (p.patch.is_patch) {
+    body = p.patch.content;
+  } else {
+    // What the bodies view gives: the raw bytes from the offset, or the body.
+    std::string_view stored = m.body;
+    if (m.body_raw_offset != std::string::npos)
+      stored = m.body_raw_offset < raw.size() ? raw.substr(m.body_raw_offset) : std::string_view();
+    body = sqlite_substr(stored, p.text.start, p.text.length);
+  }
+  search_->add(id, m.subject, from, to, cc, body);
+  ++indexed_as_stored_;
+}
+
+void Store::index_as_stored(bool on) {
+  if (on && !search_) search_ = std::make_unique<SearchWriter>(conn_);
+  if (!on) search_.reset();
+}
+
+bool Store::search_complete() {
+  Statement s(conn_, "SELECT indexed_upto >= (SELECT coalesce(max(id), 0) FROM messages) FROM search_state");
+  return s.step() && s.int64(0) == 1;
+}
+
+void Store::mark_indexed() {
+  if (!search_) return;
+  if (auto s = conn_.exec("UPDATE search_state SET indexed_upto = (SELECT coalesce(max(id), 0) FROM messages)"); !s)
+    throw DbError(s.error().why);
 }
 
 void Store::insert_patch(std::int64_t id, const std::string& msgid, const PatchFacts& f) {

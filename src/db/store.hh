@@ -28,6 +28,7 @@ struct ParsedMail {
 };
 
 struct StoredMail;
+class SearchWriter;
 
 // How Store::rederive writes what it derived. All: the derived tables are
 // emptied and every row inserted (reindex). Changed: their rows are read
@@ -76,6 +77,17 @@ class Store {
   // Problem rows written by this Store so far (collisions included).
   std::int64_t problems_added() const { return problems_added_; }
 
+  // With `on`, each new message goes into the full-text index as it is
+  // stored, in the same transaction: the import's writer tokenizes while
+  // the parser thread parses, instead of a pass that reads every new
+  // message back afterwards. Only when the index holds all stored mail
+  // (search_complete), since search_state records a prefix of ids.
+  void index_as_stored(bool on);
+  bool search_complete();
+  // Before a commit: search_state says the index holds all stored mail.
+  void mark_indexed();
+  std::int64_t indexed_as_stored() const { return indexed_as_stored_; }
+
   // A database created by this Store was filled without WAL; switch it to
   // WAL now that the bulk load is done.
   void finish_bulk_load();
@@ -115,6 +127,7 @@ class Store {
   bool add_list(std::int64_t id, std::string_view stored, const std::string& list);
   void defer_indexes();
   void insert_patch(std::int64_t message_id, const std::string& msgid, const PatchFacts& f);
+  void index_message(std::int64_t id, std::string_view raw, const ParsedMail& p);
 
   Connection conn_;
   struct Statements;
@@ -122,6 +135,8 @@ class Store {
   std::int64_t problems_added_ = 0;
   std::int64_t lists_added_ = 0;
   std::int64_t lists_set_ = 0;
+  std::unique_ptr<SearchWriter> search_;
+  std::int64_t indexed_as_stored_ = 0;
   std::string default_list_id_;
   bool fresh_ = false;
 };
