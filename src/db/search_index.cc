@@ -1,6 +1,9 @@
-// search_fts is a contentless FTS5 table (schema/0002_search.sql): this
-// pass reads each new message's text from where it is stored and hands it
-// to FTS5 to tokenize. docs/SCHEMA.md, "search_fts", has the costs.
+// search_fts is a contentless FTS5 table (schema/0002_search.sql). An
+// import hands each new message's text to FTS5 as it stores it
+// (Store::index_as_stored); this pass reads the text back from where it is
+// stored, for reindex and for mail an import left unindexed (--no-search).
+// SearchWriter is what both go through. docs/SCHEMA.md, "search_fts", has
+// the costs.
 #include "db/search_index.hh"
 
 #include <optional>
