@@ -155,10 +155,12 @@ bool ends_mid_line(const ImportInput& in) {
 // Splits and parses every input on the parser thread, in order.
 class Parser {
  public:
-  Parser(std::vector<ImportInput>& inputs, std::unordered_set<std::string> known,
+  // search_text: each mail's full-text index columns are built here too
+  // (the writer indexes what it stores, Store::index_as_stored).
+  Parser(std::vector<ImportInput>& inputs, std::unordered_set<std::string> known, bool search_text,
          const std::atomic<bool>* stop, Queue& q, Spent& spent, ParseOutcome& out)
-      : inputs_(inputs), known_(std::move(known)), dedupe_here_(!known_.empty()), stop_(stop),
-        q_(q), spent_(spent), out_(out) {}
+      : inputs_(inputs), known_(std::move(known)), dedupe_here_(!known_.empty()),
+        search_text_(search_text), stop_(stop), q_(q), spent_(spent), out_(out) {}
 
   void run() {
     auto start = Clock::now();
@@ -197,7 +199,7 @@ class Parser {
     if (dedupe_here_ || q_.size() > 0) key = Store::key(raw);
     it.check_repeat = !dedupe_here_;
     // A key seen earlier in this run is a duplicate too.
-    if (!dedupe_here_ || known_.insert(key).second) it.parsed = Store::prepare(raw, std::move(key));
+    if (!dedupe_here_ || known_.insert(key).second) it.parsed = Store::prepare(raw, std::move(key), search_text_);
   }
 
   // False: the writer failed, stop parsing.
@@ -299,6 +301,7 @@ class Parser {
   std::vector<ImportInput>& inputs_;
   std::unordered_set<std::string> known_;
   const bool dedupe_here_;
+  const bool search_text_;
   const std::atomic<bool>* stop_;
   Queue& q_;
   Spent& spent_;
@@ -306,7 +309,7 @@ class Parser {
   std::vector<Item> batch_;
 };
 
-void parse_all(std::vector<ImportInput>& inputs, std::unordered_set<std::string> known,
+void parse_all(std::vector<ImportInput>& inputs, std::unordered_set<std::string> known, bool search_text,
                const std::atomic<bool>* stop, Queue& q, Spent& spent, ParseOutcome& out) {
   // A git child gone makes writes to its pipe fail with EPIPE instead of
   // killing mlidx (the signal goes to the writing thread, this one).
@@ -314,7 +317,7 @@ void parse_all(std::vector<ImportInput>& inputs, std::unordered_set<std::string>
   sigemptyset(&pipe);
   sigaddset(&pipe, SIGPIPE);
   pthread_sigmask(SIG_BLOCK, &pipe, nullptr);
-  Parser(inputs, std::move(known), stop, q, spent, out).run();
+  Parser(inputs, std::move(known), search_text, stop, q, spent, out).run();
 }
 
 }  // namespace
@@ -642,9 +645,10 @@ ImportCounts Importer::run(std::vector<ImportInput>& inputs, const Progress& pro
   else if (!pre.all_resumed) keys = store_.known_keys();
   // New mail is indexed as it is stored when the index is complete (a
   // --no-search import leaves it behind: the pass below catches up).
-  store_.index_as_stored(search_index_ && store_.search_complete());
-  std::thread parser(parse_all, std::ref(inputs), std::move(keys), stop_, std::ref(q), std::ref(spent),
-                     std::ref(parsed));
+  const bool index_as_stored = search_index_ && store_.search_complete();
+  store_.index_as_stored(index_as_stored);
+  std::thread parser(parse_all, std::ref(inputs), std::move(keys), index_as_stored, stop_, std::ref(q),
+                     std::ref(spent), std::ref(parsed));
   try {
     write_all(q, spent, inputs, c, progress);
   } catch (...) {

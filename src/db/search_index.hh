@@ -19,11 +19,17 @@ class SearchWriter {
   explicit SearchWriter(Connection& c);
   void add(std::int64_t id, std::string_view subject, std::string_view from, std::string_view to,
            std::string_view cc, std::string_view body);
+  // The same with the body's quoted lines already dropped (own_lines).
+  void add_own(std::int64_t id, std::string_view subject, std::string_view from, std::string_view to,
+               std::string_view cc, std::string_view own_body);
 
  private:
   Statement add_;
   std::string own_;
 };
+
+// The text without the lines it quotes ("> ..."), into `out`.
+void own_lines(std::string_view text, std::string& out);
 
 // "name email" appended to a recipient list, as recipients' rows give it.
 void append_recipient(std::string& out, std::string_view name, std::string_view email);

@@ -228,13 +228,40 @@ std::unordered_set<std::string> Store::known_keys() {
   return keys;
 }
 
-ParsedMail Store::prepare(std::string_view raw, std::string key) {
-  ParsedMail p{std::move(key), parse_mail(raw), {}, {}, {}};
+namespace {
+
+// The text update_search_index reads back from the stored rows, taken
+// from the parsed mail instead (tests/test_search.cc compares the two
+// indexes term by term).
+ParsedMail::SearchText search_text(const ParsedMail& p, std::string_view raw) {
+  const Mail& m = p.mail;
+  ParsedMail::SearchText t;
+  t.from = m.from_name + ' ' + m.from_email;
+  for (const auto& r : m.recipients) append_recipient(r.kind == "cc" ? t.cc : t.to, r.addr.name, r.addr.email);
+  std::string_view body;
+  if (p.patch.is_patch) {
+    body = p.patch.content;
+  } else {
+    // What the bodies view gives: the raw bytes from the offset, or the body.
+    std::string_view stored = m.body;
+    if (m.body_raw_offset != std::string::npos)
+      stored = m.body_raw_offset < raw.size() ? raw.substr(m.body_raw_offset) : std::string_view();
+    body = sqlite_substr(stored, p.text.start, p.text.length);
+  }
+  own_lines(body, t.body);
+  return t;
+}
+
+}  // namespace
+
+ParsedMail Store::prepare(std::string_view raw, std::string key, bool with_search_text) {
+  ParsedMail p{std::move(key), parse_mail(raw), {}, {}, {}, {}};
   p.headers_json = headers_json(p.mail.headers, raw);
   p.mail.headers = {};
   p.patch = read_patch_facts(p.mail);
   p.text = read_text_facts(p.mail.body);
   p.mail.text_parts = {};
+  if (with_search_text) p.search = search_text(p, raw);
   return p;
 }
 
@@ -372,24 +399,13 @@ void Store::insert_message(std::string_view raw, const ParsedMail& p) {
   if (search_) index_message(id, raw, p);
 }
 
-// The text update_search_index reads back from the stored rows, taken
-// from the parsed mail instead (tests/test_search.cc compares the two
-// indexes term by term).
 void Store::index_message(std::int64_t id, std::string_view raw, const ParsedMail& p) {
-  const Mail& m = p.mail;
-  std::string from = m.from_name + ' ' + m.from_email, to, cc;
-  for (const auto& r : m.recipients) append_recipient(r.kind == "cc" ? cc : to, r.addr.name, r.addr.email);
-  std::string_view body;
-  if (p.patch.is_patch) {
-    body = p.patch.content;
+  if (p.search) {
+    search_->add_own(id, p.mail.subject, p.search->from, p.search->to, p.search->cc, p.search->body);
   } else {
-    // What the bodies view gives: the raw bytes from the offset, or the body.
-    std::string_view stored = m.body;
-    if (m.body_raw_offset != std::string::npos)
-      stored = m.body_raw_offset < raw.size() ? raw.substr(m.body_raw_offset) : std::string_view();
-    body = sqlite_substr(stored, p.text.start, p.text.length);
+    ParsedMail::SearchText t = search_text(p, raw);
+    search_->add_own(id, p.mail.subject, t.from, t.to, t.cc, t.body);
   }
-  search_->add(id, m.subject, from, to, cc, body);
   ++indexed_as_stored_;
 }
 

@@ -2,6 +2,7 @@
 #pragma once
 #include <cstdint>
 #include <memory>
+#include <optional>
 #include <string>
 #include <string_view>
 #include <unordered_set>
@@ -25,6 +26,13 @@ struct ParsedMail {
   std::string headers_json;
   PatchFacts patch;  // what Patchwork would read from this mail alone
   TextFacts text;    // the body's cleaned text, for cover letters and comments
+  // The full-text index's columns but the subject (Store::index_as_stored),
+  // built on the parser thread when asked for: the writer is the slower
+  // stage of an import that indexes.
+  struct SearchText {
+    std::string from, to, cc, body;  // body: without its quoted lines
+  };
+  std::optional<SearchText> search;
 };
 
 struct StoredMail;
@@ -58,7 +66,7 @@ class Store {
   // `prepare` parses (thread-safe, no database), `known_keys` is every key
   // stored, `add_parsed` stores a mail whose key is not among them.
   static std::string key(std::string_view raw);
-  static ParsedMail prepare(std::string_view raw, std::string key);
+  static ParsedMail prepare(std::string_view raw, std::string key, bool search_text = false);
   bool has_bytes(const std::string& key);
   std::unordered_set<std::string> known_keys();
   Added add_parsed(std::string_view raw, ParsedMail& p);
