@@ -24,23 +24,25 @@ timed() {
   "$@"
   awk -v a="$t0" -v b="$EPOCHREALTIME" 'BEGIN { printf "%.3f\n", b - a }' >> "$tmp/$out"
 }
-# Messages N+1... of stdin (FIRST=1: messages 1..N): a "From " line after
-# a blank line (or at the start) begins one.
+# Messages N+1... of the FILEs in turn (FIRST=1: messages 1..N): a "From "
+# line after a blank line (or at the start) begins one.
 cut_at() {
-  awk -v n="$1" -v first="${FIRST:-0}" '/^From / && (NR == 1 || prev == "") { ++k }
-    (first && k <= n) || (!first && k > n) { print } { prev = $0 }'
+  local n=$1; shift
+  awk -v n="$n" -v first="${FIRST:-0}" '/^From / && (NR == 1 || prev == "") { ++k }
+    first && k > n { exit }
+    (first && k <= n) || (!first && k > n) { print } { prev = $0 }' "$@"
 }
 count() { awk '/^From / && (NR == 1 || prev == "") { ++k } { prev = $0 } END { print k + 0 }' "$@"; }
 
 if [ "$2" = --last ]; then
   n=$3; shift 3
   total=$(count "$@")
-  cat "$@" | FIRST=1 cut_at $((total - n)) > "$tmp/base.mbox"
-  cat "$@" | cut_at $((total - n)) > "$tmp/tail.mbox"
+  FIRST=1 cut_at $((total - n)) "$@" > "$tmp/base.mbox"
+  cut_at $((total - n)) "$@" > "$tmp/tail.mbox"
   base=$tmp/base.mbox more="$* (the last $n)"
 else
   base=$2 more=$3 n=${4:-500}
-  FIRST=1 cut_at "$n" < "$more" > "$tmp/tail.mbox"
+  FIRST=1 cut_at "$n" "$more" > "$tmp/tail.mbox"
 fi
 echo "input: $base ($(count "$base") messages, $(($(stat -L -c %s "$base") / 1000000)) MB)" \
      "+ $(count "$tmp/tail.mbox") appended from $more, $runs runs"

@@ -2,8 +2,9 @@
 -- the mbox bytes read (src/util/umac.hh: with SHA-1 the resume check of a
 -- 93 MB mbox took 0.07 s of a 0.26 s incremental import, with UMAC 0.02 s of
 -- 0.23 s; a full import's running hash costs ~0.3 s less CPU on 50,000
--- messages, not measurable in its wall time). The SHA-1 digests recorded before are dropped: each mbox is read
--- once more in full (its mail found already stored), then resumed again.
+-- messages, not measurable in its wall time). The SHA-1 digests recorded
+-- before are dropped: each mbox is read once more in full (its mail found
+-- already stored), then resumed again.
 -- Written so that it can run twice (tests replay migrations): the table is
 -- copied by column names both layouts have.
 CREATE TABLE IF NOT EXISTS import_state_0006 (

@@ -247,8 +247,10 @@ void load_stored_mail(Connection& c, StoredMail& m) {
 }
 
 std::size_t StoredMail::bytes() const {
+  std::size_t rows = 0;
+  for (const auto& [table, r] : derived) rows += r.pool.bytes() + r.order.capacity() * sizeof(std::uint32_t);
   return graph.bytes() + series.submitters.bytes() + series.texts.bytes() +
-         series.mails.capacity() * sizeof(SeriesFacts) + old_thread.capacity() * 8 + old_kind.capacity();
+         series.mails.capacity() * sizeof(SeriesFacts) + old_thread.capacity() * 8 + old_kind.capacity() + rows;
 }
 
 StoredMail preload_stored_mail(Connection& c) {
