@@ -186,4 +186,8 @@ TEST_CASE("format_utc") {
   CHECK(format_utc(253402300799) == "9999-12-31T23:59:59");
   CHECK(format_utc(-1) == "1969-12-31T23:59:59");
   CHECK(format_utc(1504199845) == "2017-08-31T17:17:25");
+  CHECK(format_utc(1041379199) == "2002-12-31T23:59:59");
+  // Outside the four-digit years: printed in full, not wrapped.
+  CHECK(format_utc(253402300800) == "10000-01-01T00:00:00");
+  CHECK(format_utc(-62167219201) == "-001-12-31T23:59:59");
 }

@@ -373,11 +373,30 @@ std::string format_utc(std::int64_t epoch) {
   const unsigned d = doy - (153 * mp + 2) / 5 + 1;
   const unsigned m = mp < 10 ? mp + 3 : mp - 9;
   const std::int64_t y = std::int64_t(yoe) + era * 400 + (m <= 2);
-  char buf[64];
-  std::snprintf(buf, sizeof buf, "%04lld-%02u-%02uT%02lld:%02lld:%02lld",
-                static_cast<long long>(y), m, d, static_cast<long long>(secs / 3600),
-                static_cast<long long>(secs / 60 % 60), static_cast<long long>(secs % 60));
-  return buf;
+  // By hand, not snprintf: this runs for every message at import and again
+  // when the derive pass reads the dates back (snprintf was 4-5 % of that
+  // pass's samples). A year outside 0000-9999 (parse_date never gives one)
+  // keeps snprintf's sign and digits.
+  if (y < 0 || y > 9999) {
+    char buf[64];
+    std::snprintf(buf, sizeof buf, "%04lld-%02u-%02uT%02lld:%02lld:%02lld",
+                  static_cast<long long>(y), m, d, static_cast<long long>(secs / 3600),
+                  static_cast<long long>(secs / 60 % 60), static_cast<long long>(secs % 60));
+    return buf;
+  }
+  std::string out = "0000-00-00T00:00:00";
+  auto put2 = [&out](std::size_t at, unsigned v) {
+    out[at] = static_cast<char>('0' + v / 10);
+    out[at + 1] = static_cast<char>('0' + v % 10);
+  };
+  put2(0, static_cast<unsigned>(y / 100));
+  put2(2, static_cast<unsigned>(y % 100));
+  put2(5, m);
+  put2(8, d);
+  put2(11, static_cast<unsigned>(secs / 3600));
+  put2(14, static_cast<unsigned>(secs / 60 % 60));
+  put2(17, static_cast<unsigned>(secs % 60));
+  return out;
 }
 
 }  // namespace mlidx
