@@ -261,7 +261,9 @@ TEST_CASE("incremental: mail that changes no thread or series rewrites no derive
   sql.push_back("CREATE TRIGGER w_messages AFTER UPDATE OF thread_id, kind ON messages "
                 "BEGIN INSERT INTO written VALUES ('messages'); END");
   for (const auto& s : sql) REQUIRE(run_mlidx({"sql", "--write", "--db", db.string(), s}).code == 0);
-  // A new thread of one plain mail: one threads row, one messages update.
+  // A new thread of one plain mail: one threads row. Its messages row is
+  // stored with its thread and kind already (Store::guess_derived), so the
+  // pass does not update it.
   write_file(mbox, data + "From a Thu Jan  1 00:00:00 1970\nMessage-ID: <unrelated@x>\n"
                           "From: A <a@x>\nSubject: lunch?\nDate: Mon, 2 Jan 2023 10:00:00 +0100\n\n"
                           "anyone?\n");
@@ -269,6 +271,39 @@ TEST_CASE("incremental: mail that changes no thread or series rewrites no derive
   INFO(r.out << r.err);
   REQUIRE(r.code == 0);
   CHECK(r.out.find("1 new") != std::string::npos);
-  CHECK(query(db, "SELECT t, count(*) FROM written GROUP BY t ORDER BY t") ==
-        "messages|1\nthreads|1");
+  CHECK(query(db, "SELECT t, count(*) FROM written GROUP BY t ORDER BY t") == "threads|1");
+}
+
+TEST_CASE("import: new rows are stored with the thread and kind the pass gives them") {
+  // Store::guess_derived: the derive pass then updates only the rows it
+  // guessed wrong. In data/ every thread's first mail comes first, so no
+  // guess is wrong; a reply stored before its patch is one the pass fixes.
+  TempDir t;
+  fs::path first = t / "first.mbox", mbox = t / "list.mbox", db = t / "m.db";
+  // A first import creates the database, so that the trigger is there
+  // before the import measured.
+  write_file(first, "From a Thu Jan  1 00:00:00 1970\nMessage-ID: <first@x>\nFrom: A <a@x>\n"
+                    "Subject: hello\nDate: Mon, 2 Jan 2023 09:00:00 +0100\n\nhi\n");
+  REQUIRE(import(db, first).code == 0);
+  REQUIRE(run_mlidx({"sql", "--write", "--db", db.string(), "CREATE TABLE written (id INTEGER)"}).code == 0);
+  REQUIRE(run_mlidx({"sql", "--write", "--db", db.string(),
+                     "CREATE TRIGGER w AFTER UPDATE OF thread_id, kind ON messages "
+                     "BEGIN INSERT INTO written VALUES (new.id); END"}).code == 0);
+  // The reply first: guessed a plain message of its own thread, it becomes
+  // a comment in the patch's thread.
+  const std::string patch =
+      "From a Thu Jan  1 00:00:00 1970\nMessage-ID: <p1@x>\nFrom: A <a@x>\n"
+      "Subject: [PATCH] x: fix y\nDate: Mon, 2 Jan 2023 10:00:00 +0100\n\n"
+      "fix\n---\ndiff --git a/f b/f\n--- a/f\n+++ b/f\n@@ -1 +1 @@\n-a\n+b\n";
+  const std::string reply =
+      "From b Thu Jan  1 00:00:00 1970\nMessage-ID: <r1@x>\nIn-Reply-To: <p1@x>\nFrom: B <b@x>\n"
+      "Subject: Re: [PATCH] x: fix y\nDate: Mon, 2 Jan 2023 11:00:00 +0100\n\nlooks good\n";
+  write_file(mbox, read_file(kData / "series.mbox") + read_file(kData / "replies.mbox") + reply + patch);
+  Run r = import(db, mbox);
+  INFO(r.out << r.err);
+  REQUIRE(r.code == 0);
+  CHECK(query(db, "SELECT m.msgid FROM written w JOIN messages m ON m.id = w.id ORDER BY w.id") == "r1@x");
+  CHECK(query(db, "SELECT kind FROM messages WHERE msgid = 'r1@x'") == "comment");
+  CHECK(query(db, "SELECT count(*) FROM messages WHERE kind = 'comment'") != "0");
+  CHECK(query(db, "SELECT count(DISTINCT kind) FROM messages") == "4");
 }

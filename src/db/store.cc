@@ -30,8 +30,8 @@ struct Store::Statements {
         other_list(c, "INSERT OR IGNORE INTO other_lists (message_id, list_id) VALUES (?,?)"),
         first_list(c, "UPDATE messages SET list_id = ?2 WHERE id = ?1"),
         message(c, "INSERT OR FAIL INTO messages (msgid, date, from_name, from_email, subject, list_id, "
-                   "in_reply_to, size, raw_sha1, fake_msgid, pw_ignore, kind, has_text) "
-                   "VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?)"),
+                   "in_reply_to, size, raw_sha1, fake_msgid, pw_ignore, kind, has_text, thread_id) "
+                   "VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?)"),
         body(c, "INSERT OR FAIL INTO body_store (message_id, text_start, text_len, raw_offset, body) "
                 "VALUES (?,?,?,?,?)"),
         mail_trailer(c, "INSERT OR FAIL INTO mail_trailers (message_id, position, name, value) "
@@ -197,7 +197,13 @@ std::int64_t Store::series_count() { return count_of(conn_, "SELECT count(*) FRO
 // message without one means an import stopped after storing mail and before
 // its derive pass committed.
 bool Store::derive_pending() {
-  return count_of(conn_, "SELECT thread_id IS NULL FROM messages ORDER BY id DESC LIMIT 1") != 0;
+  // The last message's thread is a row of `threads` once a pass has run
+  // since it was stored. Before, its thread_id is NULL or a guess
+  // (guess_derived), which is never an existing thread's id: a guess is
+  // the id of mail stored by the same import, larger than any id derived
+  // before it.
+  return count_of(conn_, "SELECT m.thread_id IS NULL OR NOT EXISTS (SELECT 1 FROM threads t "
+                         "WHERE t.id = m.thread_id) FROM messages m ORDER BY m.id DESC LIMIT 1") != 0;
 }
 
 void Store::finish_bulk_load() {
@@ -357,6 +363,40 @@ void insert_rows(MultiInsert& ins, std::int64_t id, const std::vector<T>& rows, 
 
 }  // namespace
 
+// The rules, simplified, of thread_pass.cc (a thread is a connected set of
+// ids; its id is its smallest message id) and of the series pass (series.cc:
+// Grouper::run, attach): threads joined later and series-name clashes are
+// what the guess misses. The derive pass settles every row.
+Store::Derivable Store::guess_derived(const Mail& m, const ParsedMail& p) {
+  if (next_id_ == 0) {
+    Statement next(conn_, "SELECT coalesce(max(id), 0) + 1 FROM messages");
+    next_id_ = next.step() ? next.int64(0) : 1;
+  }
+  auto key = [](std::string_view id) { return std::hash<std::string_view>{}(id); };
+  std::int64_t thread = next_id_;
+  bool replies_to_submission = false;
+  auto look = [&](std::string_view id) {
+    auto it = guesses_.find(key(id));
+    if (it == guesses_.end()) return;
+    thread = std::min(thread, it->second.thread);
+    replies_to_submission |= it->second.submission;
+  };
+  for (const auto& r : m.references) look(r);
+  if (!m.in_reply_to.empty()) look(m.in_reply_to);
+  look(m.msgid);  // named by mail stored before: a ghost of its thread
+  const SubjectInfo& s = p.patch.subject;
+  const char* kind = "message";
+  if (!m.patchwork_ignore && (p.patch.is_patch || p.text.length > 0)) {
+    if (p.patch.is_patch) kind = "patch";
+    else if (s.number == 0 && s.total > 0 && !s.is_reply) kind = "cover";
+    else if (replies_to_submission) kind = "comment";
+  }
+  for (const auto& r : m.references) guesses_[key(r)].thread = thread;
+  if (!m.in_reply_to.empty()) guesses_[key(m.in_reply_to)].thread = thread;
+  guesses_[key(m.msgid)] = {thread, std::string_view(kind) != "message"};
+  return {thread, kind};
+}
+
 void Store::insert_message(std::string_view raw, const ParsedMail& p) {
   const Mail& m = p.mail;
   const std::string& sha = p.key;
@@ -366,11 +406,13 @@ void Store::insert_message(std::string_view raw, const ParsedMail& p) {
   s.message.bind(8, static_cast<std::int64_t>(raw.size())).bind_blob(9, sha);
   s.message.bind(10, static_cast<std::int64_t>(m.problems.has("no-msgid") || m.problems.has("bad-msgid")));
   s.message.bind(11, static_cast<std::int64_t>(m.patchwork_ignore));
-  // A patch is one by what it says alone; the series pass settles the rest.
-  s.message.bind(12, std::string_view(p.patch.is_patch ? "patch" : "message"));
+  Derivable d = guess_derived(m, p);
+  s.message.bind(12, std::string_view(d.kind));
   s.message.bind(13, static_cast<std::int64_t>(p.text.length > 0));
+  s.message.bind(14, d.thread_id);
   s.message.run();
   std::int64_t id = conn_.last_insert_id();
+  next_id_ = id + 1;
   s.body.bind(1, id).bind(2, p.text.start).bind(3, p.text.length);
   if (m.body_raw_offset != std::string::npos)
     s.body.bind(4, static_cast<std::int64_t>(m.body_raw_offset)).bind_null(5);

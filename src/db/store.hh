@@ -5,6 +5,7 @@
 #include <optional>
 #include <string>
 #include <string_view>
+#include <unordered_map>
 #include <unordered_set>
 
 #include "db/sqlite.hh"
@@ -136,6 +137,13 @@ class Store {
   void defer_indexes();
   void insert_patch(std::int64_t message_id, const std::string& msgid, const PatchFacts& f);
   void index_message(std::int64_t id, std::string_view raw, const ParsedMail& p);
+  // messages.thread_id and kind as the derive pass will most likely set
+  // them, from the mail stored before by this Store (guesses_).
+  struct Derivable {
+    std::int64_t thread_id;
+    const char* kind;
+  };
+  Derivable guess_derived(const Mail& m, const ParsedMail& p);
 
   Connection conn_;
   struct Statements;
@@ -147,6 +155,20 @@ class Store {
   std::int64_t indexed_as_stored_ = 0;
   std::string default_list_id_;
   bool fresh_ = false;
+  // The derive pass (rederive) computes thread_id and kind over all mail
+  // and rewrites only the rows whose stored value differs: a row stored
+  // with the right values is never written again. Rewriting all 50,000
+  // rows of a fresh import took 0.10-0.16 s of its serial tail. Keyed by a
+  // 64-bit hash of the Message-ID: a collision or a miss (mail stored by an
+  // earlier import) only spoils a guess, and that row is rewritten as
+  // before. Per id seen: the thread's smallest id so far, and whether it is
+  // a patch, cover letter or comment (what a reply becomes a comment on).
+  struct Guess {
+    std::int64_t thread = 0;
+    bool submission = false;
+  };
+  std::unordered_map<std::uint64_t, Guess> guesses_;
+  std::int64_t next_id_ = 0;  // the id SQLite gives the next message; 0: not read yet
 };
 
 }  // namespace mlidx::db
