@@ -281,7 +281,7 @@ void write_message_columns(Connection& c, const StoredMail& m, const Threading& 
 }
 
 Store::Derived Store::rederive(Rewrite mode, StoredMail* preloaded) {
-  guesses_ = {};  // the pass's own memory is the import's peak at scale
+  guesses_ = std::vector<Guess>();  // freed: the pass is the import's peak at scale
   StoredMail own;
   StoredMail& stored = preloaded ? *preloaded : own;
   load_stored_mail(conn_, stored);

@@ -372,14 +372,14 @@ Store::Derivable Store::guess_derived(const Mail& m, const ParsedMail& p) {
     Statement next(conn_, "SELECT coalesce(max(id), 0) + 1 FROM messages");
     next_id_ = next.step() ? next.int64(0) : 1;
   }
-  auto key = [](std::string_view id) { return std::hash<std::string_view>{}(id); };
+  auto key = [](std::string_view id) { return std::hash<std::string_view>{}(id) | 1; };
   std::int64_t thread = next_id_;
   bool replies_to_submission = false;
   auto look = [&](std::string_view id) {
-    auto it = guesses_.find(key(id));
-    if (it == guesses_.end()) return;
-    thread = std::min(thread, it->second.thread);
-    replies_to_submission |= it->second.submission;
+    const Guess* g = find_guess(key(id));
+    if (!g) return;
+    thread = std::min(thread, g->thread);
+    replies_to_submission |= g->submission;
   };
   for (const auto& r : m.references) look(r);
   if (!m.in_reply_to.empty()) look(m.in_reply_to);
@@ -391,10 +391,32 @@ Store::Derivable Store::guess_derived(const Mail& m, const ParsedMail& p) {
     else if (s.number == 0 && s.total > 0 && !s.is_reply) kind = "cover";
     else if (replies_to_submission) kind = "comment";
   }
-  for (const auto& r : m.references) guesses_[key(r)].thread = thread;
-  if (!m.in_reply_to.empty()) guesses_[key(m.in_reply_to)].thread = thread;
-  guesses_[key(m.msgid)] = {thread, std::string_view(kind) != "message"};
+  for (const auto& r : m.references) guess_slot(key(r)).thread = thread;
+  if (!m.in_reply_to.empty()) guess_slot(key(m.in_reply_to)).thread = thread;
+  Guess& self = guess_slot(key(m.msgid));
+  self.thread = thread;
+  self.submission = std::string_view(kind) != "message";
   return {thread, kind};
+}
+
+const Store::Guess* Store::find_guess(std::uint64_t key) const {
+  if (guesses_.empty()) return nullptr;
+  std::size_t set = (key >> 20) & (kGuessSlots - 4);
+  for (std::size_t i = set; i < set + 4; ++i)
+    if (guesses_[i].key == key) return &guesses_[i];
+  return nullptr;
+}
+
+Store::Guess& Store::guess_slot(std::uint64_t key) {
+  if (guesses_.empty()) guesses_.resize(kGuessSlots);
+  std::size_t set = (key >> 20) & (kGuessSlots - 4), oldest = set;
+  for (std::size_t i = set; i < set + 4; ++i) {
+    if (guesses_[i].key == key) return guesses_[i];
+    if (guesses_[i].key == 0 || guesses_[i].thread < guesses_[oldest].thread) oldest = i;
+    if (guesses_[i].key == 0) break;
+  }
+  guesses_[oldest] = {key, 0, false};
+  return guesses_[oldest];
 }
 
 void Store::insert_message(std::string_view raw, const ParsedMail& p) {

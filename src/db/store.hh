@@ -5,8 +5,8 @@
 #include <optional>
 #include <string>
 #include <string_view>
-#include <unordered_map>
 #include <unordered_set>
+#include <vector>
 
 #include "db/sqlite.hh"
 #include "mail/message.hh"
@@ -158,16 +158,23 @@ class Store {
   // The derive pass (rederive) computes thread_id and kind over all mail
   // and rewrites only the rows whose stored value differs: a row stored
   // with the right values is never written again. Rewriting all 50,000
-  // rows of a fresh import took 0.10-0.16 s of its serial tail. Keyed by a
-  // 64-bit hash of the Message-ID: a collision or a miss (mail stored by an
-  // earlier import) only spoils a guess, and that row is rewritten as
-  // before. Per id seen: the thread's smallest id so far, and whether it is
-  // a patch, cover letter or comment (what a reply becomes a comment on).
+  // rows of a fresh import took 0.10-0.16 s of its serial tail. Per id
+  // seen, by a 64-bit hash of it: the thread's smallest id so far, and
+  // whether it is a patch, cover letter or comment (what a reply becomes a
+  // comment on). A fixed table (3 MiB, sets of 4, the oldest thread
+  // evicted): a reply nearly always names recent mail, and memory must not
+  // grow with the archive (issue 6; an unordered_map added 28 MB at 350k).
+  // A collision, an eviction or mail stored by an earlier import only
+  // spoils a guess, and that row is rewritten as before.
   struct Guess {
+    std::uint64_t key = 0;  // 0: empty
     std::int64_t thread = 0;
     bool submission = false;
   };
-  std::unordered_map<std::uint64_t, Guess> guesses_;
+  static constexpr std::size_t kGuessSlots = std::size_t{1} << 17;
+  std::vector<Guess> guesses_;
+  const Guess* find_guess(std::uint64_t key) const;
+  Guess& guess_slot(std::uint64_t key);
   std::int64_t next_id_ = 0;  // the id SQLite gives the next message; 0: not read yet
 };
 
