@@ -98,17 +98,19 @@ void write_mail_rows(Connection& c, Rewrite mode, const MailGraph& g, const Seri
 
 // Trailers given in comments: on a patch for that patch; on a cover letter
 // for every patch of its series, flagged inherited (b4 does this; Patchwork
-// does not, so its A/R/T counts leave them out).
+// does not, so its A/R/T counts leave them out). Driven by mail_trailers
+// (CROSS JOIN fixes the order): ~4,200 mails have trailers where 23,000 are
+// comments, and its key order is the rows' order (at 50k: 24 -> 17 ms each).
 constexpr const char* kCommentTrailers =
     "INSERT OR FAIL INTO trailers (patch_id, name, value, source_msgid, inherited) "
-    "SELECT c.patch_id, t.name, t.value, m.msgid, 0 FROM comment_data c "
-    "JOIN mail_trailers t ON t.message_id = c.message_id JOIN messages m ON m.id = c.message_id "
-    "WHERE c.patch_id IS NOT NULL ORDER BY c.message_id, t.position;"
+    "SELECT c.patch_id, t.name, t.value, m.msgid, 0 FROM mail_trailers t "
+    "CROSS JOIN comment_data c ON c.message_id = t.message_id CROSS JOIN messages m ON m.id = t.message_id "
+    "WHERE c.patch_id IS NOT NULL ORDER BY t.message_id, t.position;"
     "INSERT OR FAIL INTO trailers (patch_id, name, value, source_msgid, inherited) "
-    "SELECT ps.patch_id, t.name, t.value, m.msgid, 1 FROM comment_data c "
-    "JOIN mail_trailers t ON t.message_id = c.message_id JOIN messages m ON m.id = c.message_id "
+    "SELECT ps.patch_id, t.name, t.value, m.msgid, 1 FROM mail_trailers t "
+    "CROSS JOIN comment_data c ON c.message_id = t.message_id CROSS JOIN messages m ON m.id = t.message_id "
     "JOIN cover_data cv ON cv.message_id = c.cover_id JOIN patch_series ps ON ps.series_id = cv.series_id "
-    "WHERE c.cover_id IS NOT NULL ORDER BY c.message_id, ps.patch_id, t.position;";
+    "WHERE c.cover_id IS NOT NULL ORDER BY t.message_id, ps.patch_id, t.position;";
 
 // The same, for one patch (?1): its rows come out in the order the whole
 // pass gives them.

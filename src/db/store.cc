@@ -193,15 +193,14 @@ Store::KindCounts Store::kind_counts() {
 
 std::int64_t Store::series_count() { return count_of(conn_, "SELECT count(*) FROM series"); }
 
-// The derive pass sets every thread_id in one transaction, so the newest
-// message without one means an import stopped after storing mail and before
-// its derive pass committed.
+// The derive pass writes threads and every thread_id in one transaction,
+// so the newest message's thread is a row of `threads` once a pass has run
+// since it was stored. Before, its thread_id is NULL (an mlidx before
+// 5845e0b) or a guess (guess_derived), which is never an existing thread's
+// id: a guess is the id of mail stored by the same import, larger than any
+// id derived before it. So a miss means an import stopped after storing
+// mail and before its derive pass committed.
 bool Store::derive_pending() {
-  // The last message's thread is a row of `threads` once a pass has run
-  // since it was stored. Before, its thread_id is NULL or a guess
-  // (guess_derived), which is never an existing thread's id: a guess is
-  // the id of mail stored by the same import, larger than any id derived
-  // before it.
   return count_of(conn_, "SELECT m.thread_id IS NULL OR NOT EXISTS (SELECT 1 FROM threads t "
                          "WHERE t.id = m.thread_id) FROM messages m ORDER BY m.id DESC LIMIT 1") != 0;
 }
