@@ -205,6 +205,10 @@ void reserve(Connection& c, StoredMail& m) {
   m.old_kind.reserve(n);
 }
 
+}  // namespace
+
+namespace {
+
 // One message as load_stored_mail reads it back; its refs follow, each
 // with m.graph.add_ref.
 struct StoredRow {
