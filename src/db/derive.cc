@@ -13,7 +13,6 @@
 
 #include "db/passes.hh"
 #include "db/store.hh"
-#include "util/text.hh"
 
 namespace mlidx::db {
 namespace {
@@ -207,31 +206,6 @@ void reserve(Connection& c, StoredMail& m) {
 
 }  // namespace
 
-namespace {
-
-// One message as load_stored_mail reads it back; its refs follow, each
-// with m.graph.add_ref.
-struct StoredRow {
-  std::int64_t id;
-  std::string_view msgid, date, subject, in_reply_to, from_email, list_id;  // from_email lower-cased
-  bool is_patch, ignored, has_text;
-  std::int64_t thread;  // -1: none yet
-  std::string_view kind;
-};
-
-void add_row(StoredMail& m, const StoredRow& r) {
-  std::uint32_t i = m.graph.add(r.id, r.msgid, r.date, r.in_reply_to);
-  add_series_facts(m.series, {r.subject, r.list_id, r.from_email, m.graph.parsed_date(i), r.is_patch,
-                              r.ignored, r.has_text});
-  m.old_thread.push_back(r.thread);
-  std::uint8_t k = StoredMail::kOtherKind;
-  for (MailKind mk : {MailKind::Message, MailKind::Patch, MailKind::Cover, MailKind::Comment})
-    if (r.kind == kind_name(mk)) k = static_cast<std::uint8_t>(mk);
-  m.old_kind.push_back(k);
-}
-
-}  // namespace
-
 void load_stored_mail(Connection& c, StoredMail& m) {
   // patch_data's rows hold whole patches: probing it per message reads most
   // of its 25 MB, where one of its indexes lists the same ids in 0.3 MB.
@@ -255,25 +229,21 @@ void load_stored_mail(Connection& c, StoredMail& m) {
   bool more_refs = refs.step();
   while (all.step()) {
     std::int64_t id = all.int64(0);
-    add_row(m, {id, all.text(1), all.text(2), all.text(3), all.text(4), all.text(5), all.text(6),
-                patches.count(id) != 0, all.int64(7) != 0, all.int64(8) != 0, all.int64(9), all.text(10)});
+    std::uint32_t i = m.graph.add(id, all.text(1), all.text(2), all.text(4));
     while (more_refs && refs.int64(0) <= id) {
       if (refs.int64(0) == id) m.graph.add_ref(refs.text(1));
       more_refs = refs.step();
     }
+    add_series_facts(m.series, {all.text(3), all.text(6), all.text(5), m.graph.parsed_date(i),
+                                patches.count(id) != 0, all.int64(7) != 0, all.int64(8) != 0});
+    m.old_thread.push_back(all.int64(9));
+    std::string_view kind = all.text(10);
+    std::uint8_t k = StoredMail::kOtherKind;
+    for (MailKind mk : {MailKind::Message, MailKind::Patch, MailKind::Cover, MailKind::Comment})
+      if (kind == kind_name(mk)) k = static_cast<std::uint8_t>(mk);
+    m.old_kind.push_back(k);
   }
   if (!m.graph.id.empty()) m.upto = m.graph.id.back();
-}
-
-void append_stored_mail(StoredMail& m, std::int64_t id, const Mail& mail, bool is_patch, bool has_text,
-                        std::int64_t thread, std::string_view kind) {
-  // The columns as stored (Store::insert_message): empty date and
-  // In-Reply-To are NULL, read back as ''; lower() is ASCII-only in SQLite,
-  // as to_lower is.
-  add_row(m, {id, mail.msgid, mail.date, mail.subject, mail.in_reply_to, to_lower(mail.from_email),
-              mail.list_id, is_patch, mail.patchwork_ignore, has_text, thread, kind});
-  for (const auto& r : mail.references) m.graph.add_ref(r);
-  m.upto = id;
 }
 
 std::size_t StoredMail::bytes() const {

@@ -647,16 +647,6 @@ ImportCounts Importer::run(std::vector<ImportInput>& inputs, const Progress& pro
   // --no-search import leaves it behind: the pass below catches up).
   const bool index_as_stored = search_index_ && store_.search_complete();
   store_.index_as_stored(index_as_stored);
-  // Into an empty database the writer keeps what the derive pass reads as
-  // it stores each mail: the pass then reads nothing back.
-  if (!stored && !pre.companion && !Statement(store_.conn(), "SELECT 1 FROM messages LIMIT 1").step()) {
-    stored = std::make_shared<StoredMail>();
-    store_.collect_stored(stored.get());
-  }
-  struct StopCollecting {
-    Store& store;
-    ~StopCollecting() { store.collect_stored(nullptr); }
-  } stop_collecting{store_};
   std::thread parser(parse_all, std::ref(inputs), std::move(keys), index_as_stored, stop_, std::ref(q),
                      std::ref(spent), std::ref(parsed));
   try {
@@ -670,7 +660,6 @@ ImportCounts Importer::run(std::vector<ImportInput>& inputs, const Progress& pro
   }
   parser.join();
   store_.index_as_stored(false);
-  store_.collect_stored(nullptr);  // before the pass: it may drop `stored`
   c.parse_seconds = parsed.seconds;
   c.interrupted = parsed.interrupted;
   c.stopped_input = parsed.input;

@@ -59,10 +59,6 @@ struct StoredMail {
 
 // Appends the messages stored after m.upto.
 void load_stored_mail(Connection& c, StoredMail& m);
-// Appends one message as it is being stored (Store::collect_stored), as
-// load_stored_mail would read it back.
-void append_stored_mail(StoredMail& m, std::int64_t id, const Mail& mail, bool is_patch, bool has_text,
-                        std::int64_t thread, std::string_view kind);
 // What Store::rederive needs of the mail stored so far, and the derived
 // tables' rows it compares with (StoredMail::derived).
 StoredMail preload_stored_mail(Connection& c);

@@ -6,7 +6,6 @@
 #include <filesystem>
 #include <optional>
 
-#include "db/passes.hh"
 #include "db/schema.hh"
 #include "util/sha1.hh"
 #include "util/text.hh"
@@ -435,7 +434,6 @@ void Store::insert_message(std::string_view raw, const ParsedMail& p) {
   s.message.run();
   std::int64_t id = conn_.last_insert_id();
   next_id_ = id + 1;
-  if (collect_) append_stored_mail(*collect_, id, m, p.patch.is_patch, p.text.length > 0, d.thread_id, d.kind);
   s.body.bind(1, id).bind(2, p.text.start).bind(3, p.text.length);
   if (m.body_raw_offset != std::string::npos)
     s.body.bind(4, static_cast<std::int64_t>(m.body_raw_offset)).bind_null(5);
