@@ -393,6 +393,37 @@ TEST_CASE("inputs: '-' reads an mbox or a single mail from stdin") {
   CHECK(!fs::exists(t / "e.db"));
 }
 
+TEST_CASE("inputs: MappedFile::scan hands over the file's first bytes in order, in pieces, clipped at its end") {
+  TempDir t;
+  // Over two 8 MiB pieces, and not a whole number of pages.
+  std::string data((std::size_t{17} << 20) + 123, '\0');
+  for (std::size_t i = 0; i < data.size(); ++i) data[i] = static_cast<char>('a' + (i * 7 + i / 4096) % 26);
+  write_file(t / "f", data);
+  auto f = mlidx::MappedFile::open((t / "f").string());
+  REQUIRE(f);
+  auto scanned = [&f](std::size_t end, std::size_t& pieces) {
+    std::string out;
+    pieces = 0;
+    std::size_t n = f->scan(end, [&](std::string_view part) {
+      out += part;
+      ++pieces;
+    });
+    CHECK(n == out.size());
+    return out;
+  };
+  std::size_t pieces = 0;
+  CHECK(scanned(data.size(), pieces) == data);
+  CHECK(pieces == 3);
+  // Twice: the pages dropped after the first pass are read again.
+  CHECK(scanned(data.size() - 5, pieces) == data.substr(0, data.size() - 5));
+  CHECK(scanned(5, pieces) == data.substr(0, 5));
+  CHECK(scanned(data.size() + 100, pieces) == data);
+  CHECK(scanned(0, pieces).empty());
+  CHECK(pieces == 0);
+  // The map still reads the same bytes after the pieces were dropped.
+  CHECK(f->view() == data);
+}
+
 TEST_CASE("inputs: MappedFile::read_at reads the mapped bytes from the file, clipped at its end") {
   TempDir t;
   std::string data;
