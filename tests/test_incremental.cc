@@ -299,10 +299,13 @@ TEST_CASE("import: new rows are stored with the thread and kind the pass gives t
       "From b Thu Jan  1 00:00:00 1970\nMessage-ID: <r1@x>\nIn-Reply-To: <p1@x>\nFrom: B <b@x>\n"
       "Subject: Re: [PATCH] x: fix y\nDate: Mon, 2 Jan 2023 11:00:00 +0100\n\nlooks good\n";
   write_file(mbox, read_file(kData / "series.mbox") + read_file(kData / "replies.mbox") + reply + patch);
-  Run r = import(db, mbox);
+  Run r = run_mlidx({"import", "--timing", "--db", db.string(), mbox.string()});
   INFO(r.out << r.err);
   REQUIRE(r.code == 0);
   CHECK(query(db, "SELECT m.msgid FROM written w JOIN messages m ON m.id = w.id ORDER BY w.id") == "r1@x");
+  // --timing counts them, out of every stored message.
+  CHECK(r.out.find("(1 of " + query(db, "SELECT count(*) FROM messages") +
+                   " messages' thread and kind rewritten)") != std::string::npos);
   CHECK(query(db, "SELECT kind FROM messages WHERE msgid = 'r1@x'") == "comment");
   CHECK(query(db, "SELECT count(*) FROM messages WHERE kind = 'comment'") != "0");
   CHECK(query(db, "SELECT count(DISTINCT kind) FROM messages") == "4");

@@ -268,16 +268,19 @@ StoredMail preload_stored_mail(Connection& c) {
   return m;
 }
 
-void write_message_columns(Connection& c, const StoredMail& m, const Threading& t,
-                           const SeriesResult& r) {
+std::int64_t write_message_columns(Connection& c, const StoredMail& m, const Threading& t,
+                                   const SeriesResult& r) {
   // OR FAIL: no statement journal (see TableSync).
   Statement set(c, "UPDATE OR FAIL messages SET thread_id = ?1, kind = ?2 WHERE id = ?3");
+  std::int64_t written = 0;
   for (std::size_t i = 0; i < m.graph.size(); ++i) {
     if (t.thread_of[i] == m.old_thread[i] && static_cast<std::uint8_t>(r.mails[i].kind) == m.old_kind[i])
       continue;
     set.bind(1, t.thread_of[i]).bind(2, std::string_view(kind_name(r.mails[i].kind)))
         .bind(3, m.graph.id[i]).run();
+    ++written;
   }
+  return written;
 }
 
 Store::Derived Store::rederive(Rewrite mode, StoredMail* preloaded) {
@@ -302,11 +305,12 @@ Store::Derived Store::rederive(Rewrite mode, StoredMail* preloaded) {
     if (auto s = conn_.exec("DELETE FROM threads; DELETE FROM ghosts;"); !s) throw DbError(s.error().why);
   write_threads(conn_, mode, stored.graph, threads, stored.derived);
   write_series(conn_, mode, stored.graph, series, stored.derived);
-  write_message_columns(conn_, stored, threads, series);
+  std::int64_t rewritten = write_message_columns(conn_, stored, threads, series);
   tx.commit();
   return {{static_cast<std::int64_t>(threads.threads.size()),
            static_cast<std::int64_t>(threads.ghosts.size())},
-          static_cast<std::int64_t>(series.series.size())};
+          static_cast<std::int64_t>(series.series.size()), static_cast<std::int64_t>(stored.graph.size()),
+          rewritten};
 }
 
 }  // namespace mlidx::db

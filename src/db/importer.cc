@@ -683,6 +683,8 @@ ImportCounts Importer::run(std::vector<ImportInput>& inputs, const Progress& pro
     auto d = store_.rederive(derived_before ? Rewrite::Changed : Rewrite::All, stored.get());
     c.threads = d.threads;
     c.series = d.series;
+    c.derived_messages = d.messages;
+    c.derive_rewrote = d.rewritten;
   } else {
     c.threads = store_.thread_stats();
     c.series = store_.series_count();

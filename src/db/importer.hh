@@ -51,6 +51,7 @@ struct ImportCounts {
   double parse_seconds = 0;   // split + hash + parse, on the parser thread
   double write_seconds = 0;   // inserts and commits, on the writer thread
   double derive_seconds = 0;  // threads, classification, series (Store::rederive)
+  std::int64_t derived_messages = 0, derive_rewrote = 0;  // Store::Derived
   double search_seconds = 0;  // the full-text index
   double finish_seconds = 0;  // deferred index builds at the end of a bulk load
   std::int64_t indexed = 0;   // messages added to the full-text index

@@ -110,8 +110,9 @@ class TableSync {
 // the tables).
 void write_threads(Connection& c, Rewrite mode, const MailGraph& g, const Threading& t, Snapshots& pre);
 void write_series(Connection& c, Rewrite mode, const MailGraph& g, const SeriesResult& r, Snapshots& pre);
-// messages.thread_id and messages.kind, rewriting only rows that change.
-void write_message_columns(Connection& c, const StoredMail& m, const Threading& t,
-                           const SeriesResult& r);
+// messages.thread_id and messages.kind, rewriting only rows that change;
+// the count rewritten.
+std::int64_t write_message_columns(Connection& c, const StoredMail& m, const Threading& t,
+                                   const SeriesResult& r);
 
 }  // namespace mlidx::db

@@ -7,6 +7,7 @@
 #include <optional>
 
 #include "db/schema.hh"
+#include "util/intern.hh"
 #include "util/sha1.hh"
 #include "util/text.hh"
 
@@ -371,7 +372,8 @@ Store::Derivable Store::guess_derived(const Mail& m, const ParsedMail& p) {
     Statement next(conn_, "SELECT coalesce(max(id), 0) + 1 FROM messages");
     next_id_ = next.step() ? next.int64(0) : 1;
   }
-  auto key = [](std::string_view id) { return std::hash<std::string_view>{}(id) | 1; };
+  // Seeded: Message-IDs are chosen by senders (util/intern.hh).
+  auto key = [](std::string_view id) { return std::uint64_t{SeededHash{}(id)} | 1; };
   std::int64_t thread = next_id_;
   bool replies_to_submission = false;
   auto look = [&](std::string_view id) {
@@ -384,7 +386,7 @@ Store::Derivable Store::guess_derived(const Mail& m, const ParsedMail& p) {
   if (!m.in_reply_to.empty()) look(m.in_reply_to);
   look(m.msgid);  // named by mail stored before: a ghost of its thread
   const SubjectInfo& s = p.patch.subject;
-  const char* kind = "message";
+  const char* kind = nullptr;  // a plain message
   if (!m.patchwork_ignore && (p.patch.is_patch || p.text.length > 0)) {
     if (p.patch.is_patch) kind = "patch";
     else if (s.number == 0 && s.total > 0 && !s.is_reply) kind = "cover";
@@ -394,8 +396,8 @@ Store::Derivable Store::guess_derived(const Mail& m, const ParsedMail& p) {
   if (!m.in_reply_to.empty()) guess_slot(key(m.in_reply_to)).thread = thread;
   Guess& self = guess_slot(key(m.msgid));
   self.thread = thread;
-  self.submission = std::string_view(kind) != "message";
-  return {thread, kind};
+  self.submission = kind != nullptr;
+  return {thread, kind ? kind : "message"};
 }
 
 const Store::Guess* Store::find_guess(std::uint64_t key) const {

@@ -111,6 +111,9 @@ class Store {
   struct Derived {
     ThreadStats threads;
     std::int64_t series = 0;
+    // Messages, and of them those whose thread_id or kind the pass
+    // rewrote: the ones guess_derived got wrong, or stored before it.
+    std::int64_t messages = 0, rewritten = 0;
   };
   // `preloaded`: what preload_stored_mail (db/passes.hh) read before this
   // import's writes; only the mail stored since is read.
