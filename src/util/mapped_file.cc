@@ -74,8 +74,9 @@ MappedFile::~MappedFile() {
 
 // Measured on an earlier kernel (the prefix hash now goes through scan, see
 // map_piece): hashing 93 MB through the map took 0.107 s, pread() into a
-// reused 256 KiB buffer 0.066 s (median of 3, SHA-1); a memchr pass over 398 MB through a
-// fresh map 0.23 s, through pread() into an 8 MiB buffer 0.125 s: reading
+// reused 256 KiB buffer 0.066 s (median of 3, SHA-1); a memchr pass over
+// 398 MB through a fresh map 0.23 s, through pread() into an 8 MiB buffer
+// 0.125 s: reading
 // the page cache through a new 4 KiB mapping (faults, TLB misses) costs
 // more than the copy out of it, and no pages have to be released after.
 std::size_t MappedFile::read_at(std::size_t offset, char* out, std::size_t n) const {
