@@ -191,6 +191,10 @@ void print_summary(const db::ImportCounts& c, const db::Store::KindCounts& k, st
   if (timing && c.resume_seconds > 0.005)
     fmt::print("time: resume check {:.2f} s (prefix hashed in {:.2f} s while the stored mail loaded)\n",
                c.resume_seconds, c.hash_seconds);
+  if (timing && c.load_seconds > 0)
+    fmt::print("time: stored mail loaded in {:.2f} s beside the hash and the writes; the passes waited "
+               "{:.2f} s for it\n",
+               c.load_seconds, c.load_wait_seconds);
   if (timing)
     fmt::print("time: parse {:.2f} s (parser thread), write {:.2f} s, derive {:.2f} s ({} of {} messages' "
                "thread and kind rewritten), search index {:.2f} s ({} messages, {} of them as they were "
@@ -263,7 +267,7 @@ int cmd_import(const Argv& argv) {
   if (show_progress) fmt::print(stderr, "\r\033[K");
   if (!args->has("--quiet")) {
     try {
-      print_summary(counts, (*store)->kind_counts(), (*store)->problems_added(), args->has("--timing"),
+      print_summary(counts, counts.kinds ? *counts.kinds : (*store)->kind_counts(), (*store)->problems_added(), args->has("--timing"),
                     skipped_note(counts, *inputs));
       print_resumed(counts, *inputs);
     } catch (const db::DbError& e) {

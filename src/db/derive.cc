@@ -307,8 +307,15 @@ Store::Derived Store::rederive(Rewrite mode, StoredMail* preloaded) {
   write_series(conn_, mode, stored.graph, series, stored.derived);
   std::int64_t rewritten = write_message_columns(conn_, stored, threads, series);
   tx.commit();
+  KindCounts kinds;
+  for (const auto& m : series.mails) {
+    kinds.patches += m.kind == MailKind::Patch;
+    kinds.covers += m.kind == MailKind::Cover;
+    kinds.comments += m.kind == MailKind::Comment;
+  }
   return {{static_cast<std::int64_t>(threads.threads.size()),
            static_cast<std::int64_t>(threads.ghosts.size())},
+          kinds,
           static_cast<std::int64_t>(series.series.size()), static_cast<std::int64_t>(stored.graph.size()),
           rewritten};
 }

@@ -438,12 +438,14 @@ class Companion {
     if (failed_) std::rethrow_exception(failed_);
     return stored_;
   }
+  double load_seconds() const { return load_seconds_; }  // once stored() returned
 
  private:
   explicit Companion(Connection c) : conn_(std::move(c)), thread_([this] { run(); }) {}
   void run() {
     std::shared_ptr<StoredMail> stored;
     std::exception_ptr failed;
+    auto start = Clock::now();
     try {
       if (auto s = conn_.exec("BEGIN"); !s) throw DbError(s.error().why);
       stored = std::make_shared<StoredMail>(preload_stored_mail(conn_));
@@ -452,7 +454,9 @@ class Companion {
       failed = std::current_exception();
       (void)conn_.exec("ROLLBACK");
     }
+    double seconds = since(start);
     std::unique_lock lock(mu_);
+    load_seconds_ = seconds;
     stored_ = std::move(stored);
     failed_ = failed;
     loaded_ = true;
@@ -469,6 +473,7 @@ class Companion {
   std::mutex mu_;
   std::condition_variable cv_;
   bool loaded_ = false, checkpoint_ = false, quit_ = false;
+  double load_seconds_ = 0;
   std::shared_ptr<StoredMail> stored_;
   std::exception_ptr failed_;
   std::thread thread_;  // last: started once the members it uses exist
@@ -662,7 +667,10 @@ ImportCounts Importer::run(std::vector<ImportInput>& inputs, const Progress& pro
   c.errors = std::move(parsed.errors);
   if (pre.companion) {
     pre.companion->checkpoint();
+    auto wait = Clock::now();
     stored = pre.companion->stored();
+    c.load_wait_seconds = since(wait);
+    c.load_seconds = pre.companion->load_seconds();
   }
   // The passes over all mail, and the index builds of a bulk load, commit
   // once: a kill leaves the mail stored and the next import re-derives.
@@ -682,6 +690,7 @@ ImportCounts Importer::run(std::vector<ImportInput>& inputs, const Progress& pro
     if (store_.lists_set() > lists_set_before) stored.reset();
     auto d = store_.rederive(derived_before ? Rewrite::Changed : Rewrite::All, stored.get());
     c.threads = d.threads;
+    c.kinds = d.kinds;
     c.series = d.series;
     c.derived_messages = d.messages;
     c.derive_rewrote = d.rewritten;

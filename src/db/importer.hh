@@ -51,6 +51,9 @@ struct ImportCounts {
   double parse_seconds = 0;   // split + hash + parse, on the parser thread
   double write_seconds = 0;   // inserts and commits, on the writer thread
   double derive_seconds = 0;  // threads, classification, series (Store::rederive)
+  // Resuming in WAL mode: the stored mail's load on the companion thread,
+  // and how long the passes waited for it once the writes were done.
+  double load_seconds = 0, load_wait_seconds = 0;
   std::int64_t derived_messages = 0, derive_rewrote = 0;  // Store::Derived
   double search_seconds = 0;  // the full-text index
   double finish_seconds = 0;  // deferred index builds at the end of a bulk load
@@ -58,6 +61,7 @@ struct ImportCounts {
   std::int64_t indexed_as_stored = 0;  // of which by the writer (Store::index_as_stored)
   ThreadStats threads;
   std::int64_t series = 0;
+  std::optional<Store::KindCounts> kinds;  // when a derive pass ran
   // Set when the stop flag ended the import early: the input being read and
   // how far into it (what was read is stored and derived).
   bool interrupted = false;

@@ -108,8 +108,15 @@ class Store {
   // ghosts and messages.thread_id from the stored refs; series, cover
   // letters, comments, comment trailers and messages.kind by Patchwork's
   // rules over all mail in import order.
+  // messages.kind counts: patches, covers, comments.
+  struct KindCounts {
+    std::int64_t patches = 0, covers = 0, comments = 0;
+  };
   struct Derived {
     ThreadStats threads;
+    // Counted from the pass's result: a GROUP BY over `messages` took
+    // ~0.15 s of a 2.5 s incremental import at 350k messages.
+    KindCounts kinds;
     std::int64_t series = 0;
     // Messages, and of them those whose thread_id or kind the pass
     // rewrote: the ones guess_derived got wrong, or stored before it.
@@ -118,10 +125,6 @@ class Store {
   // `preloaded`: what preload_stored_mail (db/passes.hh) read before this
   // import's writes; only the mail stored since is read.
   Derived rederive(Rewrite mode = Rewrite::All, StoredMail* preloaded = nullptr);
-  // messages.kind counts: patches, covers, comments.
-  struct KindCounts {
-    std::int64_t patches = 0, covers = 0, comments = 0;
-  };
   KindCounts kind_counts();
   // True when stored mail is newer than the last derive pass.
   bool derive_pending();
