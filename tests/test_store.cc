@@ -227,3 +227,30 @@ TEST_CASE("store: re-deriving after an append updates changed rows without a sta
   CHECK(d.q("SELECT message_count FROM threads WHERE root_msgid = 'p0@x'") == "3");
   CHECK(g_subjournal_writes == 0);
 }
+
+TEST_CASE("store: the derive pass shrinks the page cache for itself and restores it") {
+  // PassMemory (db/derive.cc): the pass runs with a 1 MiB cache, so that it
+  // does not grow beside the 16 MiB the import filled; the index builds and
+  // the search index after it get the import's cache back.
+  Db d;
+  REQUIRE(d.store->add(mail("a@x", "A <a@x>", "hi")) == db::Added::New);
+  auto cache_size = [&d] {
+    db::Statement s(d.store->conn(), "PRAGMA cache_size");
+    REQUIRE(s.step());
+    return s.int64(0);
+  };
+  const std::int64_t before = cache_size();
+  CHECK(before == -16384);
+  db::Connection& c = d.store->conn();
+  REQUIRE(c.exec("CREATE TEMP TABLE seen (size INTEGER)"));
+  // The pass writes threads rows: a temporary trigger there reads the
+  // cache size the pass runs with.
+  REQUIRE(c.exec("CREATE TEMP TRIGGER t AFTER INSERT ON main.threads BEGIN "
+                 "INSERT INTO seen SELECT cache_size FROM pragma_cache_size; END"));
+  d.store->rederive();
+  db::Statement seen(c, "SELECT DISTINCT size FROM seen");
+  REQUIRE(seen.step());
+  CHECK(seen.int64(0) == -1024);
+  CHECK_FALSE(seen.step());
+  CHECK(cache_size() == before);
+}
