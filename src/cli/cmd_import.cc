@@ -267,7 +267,9 @@ int cmd_import(const Argv& argv) {
   if (show_progress) fmt::print(stderr, "\r\033[K");
   if (!args->has("--quiet")) {
     try {
-      print_summary(counts, counts.kinds ? *counts.kinds : (*store)->kind_counts(), (*store)->problems_added(), args->has("--timing"),
+      // The pass's own counts when one ran: the query scans `messages`.
+      auto kinds = counts.kinds ? *counts.kinds : (*store)->kind_counts();
+      print_summary(counts, kinds, (*store)->problems_added(), args->has("--timing"),
                     skipped_note(counts, *inputs));
       print_resumed(counts, *inputs);
     } catch (const db::DbError& e) {

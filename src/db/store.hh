@@ -104,14 +104,14 @@ class Store {
   // import calls it inside its last transaction).
   void restore_indexes();
 
-  // Rebuilds what is derived from all stored mail (db/derive.cc): threads,
-  // ghosts and messages.thread_id from the stored refs; series, cover
-  // letters, comments, comment trailers and messages.kind by Patchwork's
-  // rules over all mail in import order.
   // messages.kind counts: patches, covers, comments.
   struct KindCounts {
     std::int64_t patches = 0, covers = 0, comments = 0;
   };
+  // Rebuilds what is derived from all stored mail (db/derive.cc): threads,
+  // ghosts and messages.thread_id from the stored refs; series, cover
+  // letters, comments, comment trailers and messages.kind by Patchwork's
+  // rules over all mail in import order.
   struct Derived {
     ThreadStats threads;
     // Counted from the pass's result: a GROUP BY over `messages` took
