@@ -76,9 +76,9 @@ MappedFile::~MappedFile() {
 // map_piece): hashing 93 MB through the map took 0.107 s, pread() into a
 // reused 256 KiB buffer 0.066 s (median of 3, SHA-1); a memchr pass over
 // 398 MB through a fresh map 0.23 s, through pread() into an 8 MiB buffer
-// 0.125 s: reading
-// the page cache through a new 4 KiB mapping (faults, TLB misses) costs
-// more than the copy out of it, and no pages have to be released after.
+// 0.125 s: reading the page cache through a new 4 KiB mapping (faults, TLB
+// misses) costs more than the copy out of it, and no pages have to be
+// released after.
 std::size_t MappedFile::read_at(std::size_t offset, char* out, std::size_t n) const {
   if (offset >= size_) return 0;
   n = std::min(n, size_ - offset);
@@ -101,10 +101,17 @@ std::size_t MappedFile::read_at(std::size_t offset, char* out, std::size_t n) co
 // file cut short since it was mapped (the call fails where a read through
 // the map would raise SIGBUS). The pieces are dropped after: the prefix is
 // not read again, and resident memory stays at one piece.
+namespace {
+// The start of the page holding `offset`: madvise takes page-aligned ranges.
+std::size_t page_start(std::size_t offset) {
+  static const std::size_t page = static_cast<std::size_t>(::sysconf(_SC_PAGESIZE));
+  return offset / page * page;
+}
+}  // namespace
+
 bool MappedFile::map_piece(std::size_t offset, std::size_t n) const {
 #ifdef MADV_POPULATE_READ
-  static const std::size_t page = static_cast<std::size_t>(::sysconf(_SC_PAGESIZE));
-  std::size_t from = offset / page * page;
+  std::size_t from = page_start(offset);
   return ::madvise(const_cast<char*>(data_) + from, offset + n - from, MADV_POPULATE_READ) == 0;
 #else
   (void)offset;
@@ -114,16 +121,14 @@ bool MappedFile::map_piece(std::size_t offset, std::size_t n) const {
 }
 
 void MappedFile::drop_piece(std::size_t offset, std::size_t n) const {
-  static const std::size_t page = static_cast<std::size_t>(::sysconf(_SC_PAGESIZE));
-  std::size_t from = offset / page * page;
+  std::size_t from = page_start(offset);
   // Only whole pages before the piece's end: the next piece starts there.
-  std::size_t to = (offset + n) / page * page;
+  std::size_t to = page_start(offset + n);
   if (to > from) ::madvise(const_cast<char*>(data_) + from, to - from, MADV_DONTNEED);
 }
 
 void MappedFile::release_before(std::size_t offset) {
-  static const std::size_t page = static_cast<std::size_t>(::sysconf(_SC_PAGESIZE));
-  std::size_t end = offset / page * page;
+  std::size_t end = page_start(offset);
   // Only worth a syscall every few MB.
   if (!data_ || end < released_ + (8u << 20)) return;
   ::madvise(const_cast<char*>(data_) + released_, end - released_, MADV_DONTNEED);
