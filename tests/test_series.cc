@@ -45,7 +45,7 @@ TEST_CASE("series: a threaded series with its cover letter") {
   auto r = compute_series({cover(1, "c", 2, 0), patch(2, "p1", 1, 2, 1, {"c"}),
                            patch(3, "p2", 2, 2, 2, {"c"})});
   REQUIRE(r.series.size() == 1);
-  CHECK(r.series[0].name == "the series");  // from the cover, prefix dropped
+  CHECK(r.text(r.series[0].name) == "the series");  // from the cover, prefix dropped
   CHECK(r.series[0].received == 2);
   CHECK(r.series[0].cover_id == 1);
   CHECK(r.mails[0].kind == MailKind::Cover);
@@ -57,7 +57,7 @@ TEST_CASE("series: patches that arrive before their cover letter still join it")
   auto r = compute_series({patch(1, "p1", 1, 2, 1, {"c"}), patch(2, "p2", 2, 2, 2, {"c"}),
                            cover(3, "c", 2, 0)});
   REQUIRE(r.series.size() == 1);
-  CHECK(r.series[0].name == "the series");  // upgraded from patch 1's name
+  CHECK(r.text(r.series[0].name) == "the series");  // upgraded from patch 1's name
   CHECK(r.mails[2].series_id == 1);
 }
 
@@ -67,7 +67,7 @@ TEST_CASE("series: unthreaded patches group by submitter, version and total with
   REQUIRE(r.series.size() == 2);
   CHECK(r.mails[1].series_id == 1);
   CHECK(r.mails[2].series_id == 2);
-  CHECK(r.series[0].name == "[1/2] p");  // from patch 1, prefix kept
+  CHECK(r.text(r.series[0].name) == "[1/2] p");  // from patch 1, prefix kept
 }
 
 TEST_CASE("series: a number already taken starts a new series") {
@@ -118,10 +118,10 @@ TEST_CASE("series: versions are linked by submitter and name, prefixes and vN dr
   auto add = [&](std::string name, int version, std::string who, std::string patch1 = "") {
     SeriesResult::Series s;
     s.id = static_cast<std::int64_t>(r.series.size()) + 1;
-    s.name = std::move(name);
+    s.name = r.texts.intern(name);
     s.version = version;
-    s.submitter = std::move(who);
-    s.patch1_name = std::move(patch1);
+    s.submitter = r.texts.intern(who);
+    if (!patch1.empty()) s.patch1_name = r.texts.intern(patch1);
     r.series.push_back(s);
   };
   add("mm: fix the thing", 1, "a@x");

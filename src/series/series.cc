@@ -2,7 +2,6 @@
 
 #include <algorithm>
 #include <map>
-#include <set>
 #include <string_view>
 #include <tuple>
 #include <unordered_map>
@@ -44,7 +43,9 @@ class Grouper {
       else if (m.number == 0 && !m.is_reply) add_cover(i);
     }
     attach_comments();
-    for (std::size_t i = 0; i < state_.size(); ++i) out_.series[i].patch1_name = text(state_[i].patch1_name);
+    for (std::size_t i = 0; i < state_.size(); ++i)
+      if (state_[i].patch1_name != SeriesFacts::kNone)
+        out_.series[i].patch1_name = out_.texts.intern(in_.texts.at(state_[i].patch1_name));
     state_ = {};
     series_ref_ = {};
     link_versions(out_);
@@ -59,6 +60,7 @@ class Grouper {
     std::uint64_t low = 0;
     std::vector<int> high;
     std::uint32_t patch1_name = SeriesFacts::kNone;  // name of its patch 1, once seen
+    std::uint32_t same_key_before = kNoNode;  // the series before it in by_key_'s chain
     bool has(int n) const {
       if (n >= 1 && n <= 64) return low >> (n - 1) & 1;
       return std::binary_search(high.begin(), high.end(), n);
@@ -69,15 +71,13 @@ class Grouper {
     }
   };
 
-  std::string text(std::uint32_t t) const {
-    return t == SeriesFacts::kNone ? std::string() : std::string(in_.texts.at(t));
+  std::string_view text(std::uint32_t t) const {
+    return t == SeriesFacts::kNone ? std::string_view() : in_.texts.at(t);
   }
 
-  std::string name(const SeriesFacts& m) const {
-    return m.name == SeriesFacts::kNone ? std::string() : std::string(in_.texts.at(m.name));
-  }
-  std::string title(const SeriesFacts& m) const {
-    return m.name == SeriesFacts::kNone ? std::string() : std::string(in_.texts.at(m.name + 1));
+  std::string_view name(const SeriesFacts& m) const { return text(m.name); }
+  std::string_view title(const SeriesFacts& m) const {
+    return m.name == SeriesFacts::kNone ? std::string_view() : in_.texts.at(m.name + 1);
   }
 
   // _find_series_by_references: the mail's own id, then its references.
@@ -100,18 +100,20 @@ class Grouper {
     const std::int64_t date = g_.date[i];
     auto it = by_key_.find({m.submitter, m.version, m.total});
     if (it == by_key_.end()) return kNone;
-    std::vector<std::size_t> hits;
-    for (std::size_t s : it->second) {
+    std::vector<std::size_t> hits;  // newest first
+    for (std::uint32_t s = it->second; s != kNoNode; s = state_[s].same_key_before) {
       const auto& sr = out_.series[s];
       if (sr.has_date && sr.date >= date - kSeriesWindow && sr.date <= date + kSeriesWindow)
         hits.push_back(s);
     }
     if (hits.size() <= 1) return hits.empty() ? kNone : hits.front();
+    // In creation order, as Patchwork's query gives them: of equal dates
+    // the first wins.
     std::size_t best = kNone;
-    for (std::size_t s : hits)
-      if (!state_[s].has(number) &&
-          (best == kNone || out_.series[s].date > out_.series[best].date))
-        best = s;
+    for (auto s = hits.rbegin(); s != hits.rend(); ++s)
+      if (!state_[*s].has(number) &&
+          (best == kNone || out_.series[*s].date > out_.series[best].date))
+        best = *s;
     return best;
   }
 
@@ -124,11 +126,12 @@ class Grouper {
     sr.total = total;
     sr.has_date = m.has_date;
     sr.date = m.has_date ? g_.date[i] : 0;
-    sr.submitter = std::string(in_.submitters.at(m.submitter));
+    sr.submitter = out_.texts.intern(in_.submitters.at(m.submitter));
     sr.first_id = g_.id[i];
     out_.series.push_back(std::move(sr));
-    state_.emplace_back();
-    by_key_[{m.submitter, m.version, total}].push_back(s);
+    auto at = by_key_.try_emplace({m.submitter, m.version, total}, kNoNode).first;
+    state_.emplace_back().same_key_before = at->second;
+    at->second = static_cast<std::uint32_t>(s);
     return s;
   }
 
@@ -158,7 +161,7 @@ class Grouper {
     r.kind = MailKind::Patch;
     if (x <= 0) return;  // "[PATCH 0/3]" with a diff: a patch outside any series
     auto& sr = out_.series[s];
-    if (sr.name.empty() && x == 1) sr.name = name(m);  // keeps the prefixes
+    if (out_.text(sr.name).empty() && x == 1) sr.name = out_.texts.intern(name(m));  // keeps the prefixes
     if (x == 1) state_[s].patch1_name = m.name;
     state_[s].add(x);
     ++sr.received;
@@ -169,7 +172,7 @@ class Grouper {
   void add_cover(std::size_t i) {
     const SeriesFacts& m = in_.mails[i];
     // A threaded "0/N" mail is a cover letter unless one by that name exists.
-    int& same_name = cover_names_[name(m)];
+    int& same_name = cover_names_[std::string(name(m))];
     bool threaded = for_refs(g_, i, [](std::uint32_t) { return true; });
     if (threaded && same_name > 0) return;
     ++same_name;
@@ -181,7 +184,8 @@ class Grouper {
     }
     auto& sr = out_.series[s];
     // A cover's name wins over one taken from patch 1 (prefix dropped).
-    if (sr.name.empty() || sr.name == text(state_[s].patch1_name)) sr.name = title(m);
+    if (std::string_view now = out_.text(sr.name); now.empty() || now == text(state_[s].patch1_name))
+      sr.name = out_.texts.intern(title(m));
     sr.cover_id = g_.id[i];
     out_.mails[i].kind = MailKind::Cover;
     out_.mails[i].series_id = static_cast<std::uint32_t>(sr.id);
@@ -248,7 +252,9 @@ class Grouper {
   // Per MailGraph::ids entry: the series its Message-ID belongs to, kNoNode
   // if none (Patchwork's SeriesReference).
   std::vector<std::uint32_t> series_ref_;
-  std::map<std::tuple<std::uint32_t, int, int>, std::vector<std::size_t>> by_key_;
+  // Per submitter, version and total: the newest series (State chains
+  // the older ones; a vector per key took ~60 bytes more a series).
+  std::map<std::tuple<std::uint32_t, int, int>, std::uint32_t> by_key_;
   std::unordered_map<std::string, int, SeededHash> cover_names_;  // names are the senders'
 };
 
@@ -315,27 +321,46 @@ std::string version_key(std::string_view name) {
 }  // namespace
 
 void link_versions(SeriesResult& r) {
-  // Per submitter and key, the series seen so far, in creation order.
-  std::map<std::pair<std::string, std::string>, std::vector<std::size_t>> seen;
+  // The series seen so far per submitter and key, newest first: a chain
+  // through `seen` from the last one (a map of string pairs to vectors took
+  // ~250 bytes a series).
+  struct Seen {
+    std::uint32_t series, before;  // before: the previous entry with this key, kEnd if none
+  };
+  constexpr std::uint32_t kEnd = UINT32_MAX;
+  InternTable keys;
+  std::unordered_map<std::uint64_t, std::uint32_t> last;  // submitter << 32 | key -> seen entry
+  std::vector<Seen> seen;
+  auto key_of = [&](std::uint32_t submitter, std::uint32_t key) { return std::uint64_t{submitter} << 32 | key; };
   for (std::size_t i = 0; i < r.series.size(); ++i) {
     auto& s = r.series[i];
-    std::set<std::string> keys;
-    for (const auto& n : {s.name, s.patch1_name})
-      if (std::string k = version_key(n); !k.empty()) keys.insert(k);
+    std::uint32_t mine[2] = {kEnd, kEnd};
+    std::size_t n = 0;
+    for (std::uint32_t t : {s.name, s.patch1_name})
+      if (std::string k = version_key(r.text(t)); !k.empty())
+        if (std::uint32_t id = keys.intern(k); n == 0 || mine[0] != id) mine[n++] = id;
+    // The highest lower version; of those, the latest.
     std::size_t best = static_cast<std::size_t>(-1);
-    for (const auto& k : keys)
-      for (std::size_t j : seen[{s.submitter, k}]) {
+    for (std::size_t k = 0; k < n; ++k) {
+      auto it = last.find(key_of(s.submitter, mine[k]));
+      for (std::uint32_t e = it == last.end() ? kEnd : it->second; e != kEnd; e = seen[e].before) {
+        std::size_t j = seen[e].series;
         const auto& p = r.series[j];
         if (p.version < s.version && (best == static_cast<std::size_t>(-1) ||
                                       p.version > r.series[best].version ||
                                       (p.version == r.series[best].version && j > best)))
           best = j;
       }
+    }
     if (best != static_cast<std::size_t>(-1)) {
       s.previous_id = r.series[best].id;
       r.series[best].superseded = true;
     }
-    for (const auto& k : keys) seen[{s.submitter, k}].push_back(i);
+    for (std::size_t k = 0; k < n; ++k) {
+      auto it = last.try_emplace(key_of(s.submitter, mine[k]), kEnd).first;
+      seen.push_back({static_cast<std::uint32_t>(i), it->second});
+      it->second = static_cast<std::uint32_t>(seen.size() - 1);
+    }
   }
 }
 

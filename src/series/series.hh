@@ -56,19 +56,26 @@ struct SeriesMail {
 enum class MailKind : std::uint8_t { Message, Patch, Cover, Comment };
 
 struct SeriesResult {
+  // Texts by number (texts): ~70 bytes a series where three std::strings
+  // (name, submitter, patch 1's name) took ~170 more on the heap, and the
+  // pass holds one series for every ten mails or so (docs/PERFORMANCE.md,
+  // "Derive memory").
+  static constexpr std::uint32_t kNoText = InternTable::kNone;
   struct Series {
     std::int64_t id;            // 1-based, in creation order: stable
-    std::string name;
-    int version = 1, total = 0, received = 0;
     std::int64_t date = 0;
-    bool has_date = false;
-    std::string submitter;
     std::int64_t cover_id = 0;  // 0: none
     std::int64_t first_id = 0;  // the mail that created it
-    std::string patch1_name;    // name of its patch 1, once seen
     std::int64_t previous_id = 0;  // the earlier version of this series, 0 if none
+    std::uint32_t name = kNoText;
+    std::uint32_t submitter = kNoText;
+    std::uint32_t patch1_name = kNoText;  // name of its patch 1, once seen
+    int version = 1, total = 0, received = 0;
+    bool has_date = false;
     bool superseded = false;       // a later version links here
   };
+  InternTable texts;  // the series' names and submitters
+  std::string_view text(std::uint32_t t) const { return t == kNoText ? std::string_view() : texts.at(t); }
   // One per input mail: 24 bytes.
   struct Mail {
     std::int64_t on = 0;         // comments: the patch's or cover letter's messages.id
