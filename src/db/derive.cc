@@ -10,6 +10,7 @@
 #include <malloc.h>
 
 #include <algorithm>
+#include <optional>
 #include <thread>
 #include <unordered_map>
 
@@ -326,7 +327,13 @@ class PassMemory {
 
 Store::Derived Store::rederive(Rewrite mode, StoredMail* preloaded) {
   guesses_ = std::vector<Guess>();  // freed: the pass is the import's peak at scale
-  PassMemory memory(conn_);
+  // Mail loaded ahead (an import into a database in WAL mode) was read on
+  // the companion's connection; this one's cache holds the pages the
+  // import just wrote, which the pass reads and rewrites: released, they
+  // were read back from the WAL (10k + 500 appended: 550 more reads of
+  // 64 KiB pages).
+  std::optional<PassMemory> memory;
+  if (!preloaded) memory.emplace(conn_);
   StoredMail own;
   StoredMail& stored = preloaded ? *preloaded : own;
   load_stored_mail(conn_, stored);
