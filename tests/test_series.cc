@@ -75,6 +75,19 @@ TEST_CASE("series: a number already taken starts a new series") {
   CHECK(r.series.size() == 2);
 }
 
+TEST_CASE("series: of two open series by one sender, the newest takes a patch; on the same date the first") {
+  // Both series of "[x/2]" patches lack patch 2: Patchwork gives it to the
+  // one with the latest date, the first created when the dates are equal.
+  auto later = compute_series({patch(1, "a1", 1, 2, 0), patch(2, "b1", 1, 2, 60), patch(3, "x2", 2, 2, 120)});
+  REQUIRE(later.series.size() == 2);
+  CHECK(later.mails[2].series_id == 2);
+  auto same = compute_series({patch(1, "a1", 1, 2, 0), patch(2, "b1", 1, 2, 0), patch(3, "x2", 2, 2, 0),
+                              patch(4, "y2", 2, 2, 0)});
+  REQUIRE(same.series.size() == 2);
+  CHECK(same.mails[2].series_id == 1);
+  CHECK(same.mails[3].series_id == 2);  // series 1 has its patch 2 now
+}
+
 TEST_CASE("series: an unnumbered patch is patch 1 of a series of one") {
   SeriesMail m = patch(1, "solo", -1, 0, 0);
   auto r = compute_series({m});
@@ -138,4 +151,22 @@ TEST_CASE("series: versions are linked by submitter and name, prefixes and vN dr
   CHECK(r.series[0].superseded);
   CHECK(r.series[2].superseded);
   CHECK_FALSE(r.series[4].superseded);
+}
+
+TEST_CASE("series: of two earlier series of the same version, the later is the one superseded") {
+  SeriesResult r;
+  for (int version : {1, 1, 2}) {
+    SeriesResult::Series s;
+    s.id = static_cast<std::int64_t>(r.series.size()) + 1;
+    s.name = r.texts.intern("[PATCH] mm: fix the thing");
+    s.patch1_name = s.name;  // one key, counted once
+    s.version = version;
+    s.submitter = r.texts.intern("a@x");
+    r.series.push_back(s);
+  }
+  link_versions(r);
+  CHECK(r.series[1].previous_id == 0);  // same version: not a version of the first
+  CHECK(r.series[2].previous_id == 2);
+  CHECK_FALSE(r.series[0].superseded);
+  CHECK(r.series[1].superseded);
 }

@@ -331,7 +331,9 @@ void link_versions(SeriesResult& r) {
   InternTable keys;
   std::unordered_map<std::uint64_t, std::uint32_t> last;  // submitter << 32 | key -> seen entry
   std::vector<Seen> seen;
-  auto key_of = [&](std::uint32_t submitter, std::uint32_t key) { return std::uint64_t{submitter} << 32 | key; };
+  auto key_of = [](std::uint32_t submitter, std::uint32_t key) {
+    return std::uint64_t{submitter} << 32 | key;
+  };
   for (std::size_t i = 0; i < r.series.size(); ++i) {
     auto& s = r.series[i];
     std::uint32_t mine[2] = {kEnd, kEnd};
