@@ -8,6 +8,8 @@
 #include <algorithm>
 #include <cctype>
 
+#include <fmt/format.h>
+
 #include "mbox/mbox.hh"
 #include "support.hh"
 
@@ -309,6 +311,30 @@ TEST_CASE("import: new rows are stored with the thread and kind the pass gives t
   CHECK(query(db, "SELECT kind FROM messages WHERE msgid = 'r1@x'") == "comment");
   CHECK(query(db, "SELECT count(*) FROM messages WHERE kind = 'comment'") != "0");
   CHECK(query(db, "SELECT count(DISTINCT kind) FROM messages") == "4");
+}
+
+TEST_CASE("import: the thread guesses outlive the growth of their table") {
+  // Store::guess_slot starts with 2,048 slots and doubles when a set is
+  // full: 3,000 thread starters and then a reply to each are guessed right
+  // only if every starter's guess moved with the table.
+  TempDir t;
+  fs::path mbox = t / "list.mbox", db = t / "m.db";
+  std::string data;
+  const int n = 3000;
+  for (int i = 0; i < n; ++i)
+    data += fmt::format("From a Thu Jan  1 00:00:00 1970\nMessage-ID: <t{}@x>\nFrom: A <a@x>\n"
+                        "Subject: topic {}\nDate: Mon, 2 Jan 2023 09:00:00 +0100\n\nhi\n\n", i, i);
+  for (int i = 0; i < n; ++i)
+    data += fmt::format("From b Thu Jan  1 00:00:00 1970\nMessage-ID: <r{}@x>\nIn-Reply-To: <t{}@x>\n"
+                        "From: B <b@x>\nSubject: Re: topic {}\nDate: Mon, 2 Jan 2023 10:00:00 +0100\n\n"
+                        "yes\n\n", i, i, i);
+  write_file(mbox, data);
+  Run r = run_mlidx({"import", "--timing", "--no-search", "--db", db.string(), mbox.string()});
+  INFO(r.out << r.err);
+  REQUIRE(r.code == 0);
+  CHECK(query(db, "SELECT count(*) FROM threads") == std::to_string(n));
+  CHECK(r.out.find("(0 of " + std::to_string(2 * n) + " messages' thread and kind rewritten)") !=
+        std::string::npos);
 }
 
 TEST_CASE("import: the summary's counts are the stored ones, with a derive pass and without") {

@@ -402,22 +402,42 @@ Store::Derivable Store::guess_derived(const Mail& m, const ParsedMail& p) {
 
 const Store::Guess* Store::find_guess(std::uint64_t key) const {
   if (guesses_.empty()) return nullptr;
-  std::size_t set = (key >> 20) & (kGuessSlots - 4);
+  std::size_t set = (key >> 20) & (guesses_.size() - 4);
   for (std::size_t i = set; i < set + 4; ++i)
     if (guesses_[i].key == key) return &guesses_[i];
   return nullptr;
 }
 
 Store::Guess& Store::guess_slot(std::uint64_t key) {
-  if (guesses_.empty()) guesses_.resize(kGuessSlots);
-  std::size_t set = (key >> 20) & (kGuessSlots - 4), oldest = set;
-  for (std::size_t i = set; i < set + 4; ++i) {
-    if (guesses_[i].key == key) return guesses_[i];
-    if (guesses_[i].key == 0 || guesses_[i].thread < guesses_[oldest].thread) oldest = i;
-    if (guesses_[i].key == 0) break;
+  if (guesses_.empty()) guesses_.resize(kFirstGuessSlots);
+  for (;;) {
+    std::size_t set = (key >> 20) & (guesses_.size() - 4), oldest = set;
+    for (std::size_t i = set; i < set + 4; ++i) {
+      if (guesses_[i].key == key) return guesses_[i];
+      if (guesses_[i].key == 0 || guesses_[i].thread < guesses_[oldest].thread) oldest = i;
+      if (guesses_[i].key == 0) break;
+    }
+    // A full set grows the table while it may; only then is a guess evicted.
+    if (guesses_[oldest].key != 0 && guesses_.size() < kGuessSlots) {
+      grow_guesses();
+      continue;
+    }
+    guesses_[oldest] = {key, 0, false};
+    return guesses_[oldest];
   }
-  guesses_[oldest] = {key, 0, false};
-  return guesses_[oldest];
+}
+
+// Twice the sets: the keys of one set split between two by one more bit
+// of the key, so no entry is evicted.
+void Store::grow_guesses() {
+  std::vector<Guess> bigger(guesses_.size() * 2);
+  for (const Guess& g : guesses_) {
+    if (g.key == 0) continue;
+    std::size_t i = (g.key >> 20) & (bigger.size() - 4);
+    while (bigger[i].key != 0) ++i;
+    bigger[i] = g;
+  }
+  guesses_.swap(bigger);
 }
 
 void Store::insert_message(std::string_view raw, const ParsedMail& p) {
