@@ -10,6 +10,7 @@
 #include <malloc.h>
 
 #include <algorithm>
+#include <charconv>
 #include <optional>
 #include <thread>
 #include <unordered_map>
@@ -22,10 +23,15 @@ namespace {
 
 // A row's cells as one string: its first cell's encoding is the key, and
 // equal strings are equal rows.
+// Appended without temporaries: TableSync encodes every row the pass
+// computes (~400,000 at 350k messages) to compare it with the stored one.
 void encode(const Cell& c, std::string& out) {
+  char num[24];
+  std::string_view v = c.t;
+  if (c.kind == Cell::Int) v = {num, std::to_chars(num, num + sizeof num, c.i).ptr};
+  char len[24];
   out += static_cast<char>('0' + c.kind);
-  const std::string v = c.kind == Cell::Int ? std::to_string(c.i) : c.t;
-  out += std::to_string(v.size());
+  out.append(len, std::to_chars(len, len + sizeof len, v.size()).ptr);
   out += ':';
   out += v;
 }
@@ -33,12 +39,6 @@ void encode(const Cell& c, std::string& out) {
 std::string encoded(const Row& r) {
   std::string k;
   for (const Cell& c : r) encode(c, k);
-  return k;
-}
-
-std::string key_of(const Row& r) {
-  std::string k;
-  encode(r.front(), k);
   return k;
 }
 
@@ -159,16 +159,22 @@ TableSync::TableSync(Connection& c, Rewrite mode, const DerivedTable& t, Snapsho
 std::string_view TableSync::stored(std::size_t i) const { return rows_.pool.at(static_cast<std::uint32_t>(i)); }
 
 bool TableSync::put(const Row& row, Row* old) {
-  std::string k = key_of(row);
-  auto it = std::lower_bound(rows_.order.begin(), rows_.order.end(), k,
-                             [this](std::uint32_t a, const std::string& key) { return key_in(stored(a)) < key; });
   if (old) old->clear();
+  if (rows_.order.empty()) {  // Rewrite::All, or nothing stored
+    bind_row(insert_, row).run();
+    return true;
+  }
+  row_.clear();
+  for (const Cell& c : row) encode(c, row_);
+  std::string_view k = key_in(row_);
+  auto it = std::lower_bound(rows_.order.begin(), rows_.order.end(), k,
+                             [this](std::uint32_t a, std::string_view key) { return key_in(stored(a)) < key; });
   if (it == rows_.order.end() || key_in(stored(*it)) != k) {
     bind_row(insert_, row).run();
     return true;
   }
   kept_[*it] = true;
-  if (stored(*it) == encoded(row)) return false;
+  if (stored(*it) == row_) return false;
   if (old) *old = decoded(stored(*it));
   bind_row(update_, row).run();
   return true;

@@ -103,6 +103,7 @@ class TableSync {
   std::string_view stored(std::size_t i) const;
   TableRows rows_;
   std::vector<bool> kept_;  // per rows_.pool entry
+  std::string row_;         // put()'s row, encoded
   Statement insert_, update_, erase_;
 };
 
