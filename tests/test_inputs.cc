@@ -6,9 +6,11 @@
 
 #include <cstdlib>
 
+#include <fmt/format.h>
+
 #include "mbox/mbox.hh"
 #include "util/mapped_file.hh"
-#include "util/umac.hh"
+#include "util/xxh128.hh"
 #include "support.hh"
 
 using namespace mlidx::test;
@@ -237,23 +239,34 @@ TEST_CASE_FIXTURE(ImportedSeries, "inputs: re-importing an appended-to mbox read
   CHECK(r.out.find("read 0 messages (skipped 12 already imported, from byte") == 0);
 }
 
-// A database from before schema version 6 recorded SHA-1 digests of the
-// prefixes: the migration drops them, the next import reads each mbox in
-// full (its mail known) without calling it changed, and records a UMAC.
-TEST_CASE_FIXTURE(ImportedSeries, "inputs: an mbox state recorded before schema version 6 is read in full once, then resumed") {
-  CHECK(query(db, "SELECT length(prefix_umac) FROM import_state") == "16");
-  // Back to version 5's layout and digest (0004_inputs.sql).
-  for (const char* sql : {"ALTER TABLE import_state RENAME COLUMN prefix_umac TO prefix_sha1",
-                          "UPDATE import_state SET prefix_sha1 = randomblob(20)", "PRAGMA user_version = 5"})
+// A database from before schema version 7 recorded SHA-1 (version 5) or
+// UMAC (version 6) digests of the prefixes: the migrations drop them, the
+// next import reads each mbox in full (its mail known) without calling it
+// changed, and records an XXH3-128 digest.
+TEST_CASE_FIXTURE(ImportedSeries, "inputs: an mbox state recorded before schema version 7 is read in full once, then resumed") {
+  CHECK(query(db, "SELECT length(prefix_xxh128) FROM import_state") == "16");
+  struct Layout {
+    const char* column;
+    int digest_bytes, version;
+  };
+  Layout old{"prefix_umac", 16, 6};
+  SUBCASE("version 5, SHA-1") { old = {"prefix_sha1", 20, 5}; }
+  SUBCASE("version 6, UMAC") { old = {"prefix_umac", 16, 6}; }
+  CAPTURE(old.version);
+  // Back to that version's layout (0004_inputs.sql, 0006_prefix_umac.sql)
+  // with a digest this mlidx cannot check.
+  for (const std::string& sql :
+       {std::string("ALTER TABLE import_state RENAME COLUMN prefix_xxh128 TO ") + old.column,
+        fmt::format("UPDATE import_state SET {} = randomblob({})", old.column, old.digest_bytes),
+        fmt::format("PRAGMA user_version = {}", old.version)})
     REQUIRE(run_mlidx({"sql", "--write", "--db", db.string(), sql}).code == 0);
-  REQUIRE(query(db, "SELECT length(prefix_sha1) FROM import_state") == "20");
   Run r = import(db, {mbox.string()});
   INFO(r.out << r.err);
   REQUIRE(r.code == 0);
   CHECK(r.out.find("changed since the last import") == std::string::npos);
   CHECK(r.out.find("read 6 messages: 0 new, 6 duplicates") == 0);
-  CHECK(query(db, "PRAGMA user_version") == "6");
-  CHECK(query(db, "SELECT size = " + std::to_string(series.size()) + ", length(prefix_umac) FROM import_state") ==
+  CHECK(query(db, "PRAGMA user_version") == "7");
+  CHECK(query(db, "SELECT size = " + std::to_string(series.size()) + ", length(prefix_xxh128) FROM import_state") ==
         "1|16");
   write_file(mbox, series + replies);
   r = import(db, {mbox.string()});
@@ -265,15 +278,17 @@ TEST_CASE("inputs: the prefix digest is the same however the bytes are given, an
   std::string data;
   for (int i = 0; i < 5000; ++i) data += static_cast<char>(i * 7 + i / 13);
   auto whole = [](std::string_view d) {
-    mlidx::Umac128Stream s;
+    mlidx::Xxh128Stream s;
     s.update(d);
     return s.digest();
   };
-  // Pieces cut across UMAC's 1024-byte blocks, and digests read on the way
-  // (as every commit of an import does), give the digest of the whole.
-  for (std::size_t cut : {std::size_t{0}, std::size_t{1}, std::size_t{1023}, std::size_t{1024},
-                          std::size_t{1025}, std::size_t{4097}}) {
-    mlidx::Umac128Stream s;
+  // Pieces cut across XXH3's 64-byte stripes, 256-byte input buffer and
+  // 1024-byte blocks, and digests read on the way (as every commit of an
+  // import does), give the digest of the whole.
+  for (std::size_t cut : {std::size_t{0}, std::size_t{1}, std::size_t{63}, std::size_t{64}, std::size_t{255},
+                          std::size_t{256}, std::size_t{1023}, std::size_t{1024}, std::size_t{1025},
+                          std::size_t{4097}}) {
+    mlidx::Xxh128Stream s;
     s.update(std::string_view(data).substr(0, cut));
     (void)s.digest();
     s.update(std::string_view(data).substr(cut));

@@ -12,9 +12,9 @@ constexpr const char* kProblem =
 
 ImportState::ImportState(Connection& c, std::string list_id)
     : list_id_(std::move(list_id)),
-      find_(c, "SELECT size, prefix_umac, last_commit, messages FROM import_state "
+      find_(c, "SELECT size, prefix_xxh128, last_commit, messages FROM import_state "
                "WHERE source = ? AND list_id = ?"),
-      save_(c, "INSERT OR REPLACE INTO import_state (source, kind, size, prefix_umac, last_commit, "
+      save_(c, "INSERT OR REPLACE INTO import_state (source, kind, size, prefix_xxh128, last_commit, "
                "messages, list_id, updated) "
                "VALUES (?,?,?,?,?,?,?, strftime('%Y-%m-%dT%H:%M:%S', 'now'))"),
       removal_(c, "INSERT OR IGNORE INTO removals (source, commit_id, raw_sha1) VALUES (?,?,?)"),
@@ -26,7 +26,7 @@ std::optional<InputState> ImportState::find(const std::string& source) {
   if (find_.step()) {
     s.emplace();
     s->size = find_.int64(0);
-    s->prefix_umac = find_.text(1);
+    s->prefix_xxh128 = find_.text(1);
     s->last_commit = find_.text(2);
     s->messages = find_.int64(3);
   }
@@ -35,7 +35,7 @@ std::optional<InputState> ImportState::find(const std::string& source) {
 }
 
 void ImportState::save_mbox(const std::string& source, const InputState& s) {
-  save_.bind(1, source).bind(2, std::string_view("mbox")).bind(3, s.size).bind_blob(4, s.prefix_umac)
+  save_.bind(1, source).bind(2, std::string_view("mbox")).bind(3, s.size).bind_blob(4, s.prefix_xxh128)
       .bind_null(5).bind(6, s.messages).bind(7, list_id_).run();
 }
 
@@ -54,9 +54,9 @@ bool ImportState::record_removal(const std::string& source, const std::string& c
 
 void copy_import_state(Connection& from, Connection& to) {
   {
-    Statement all(from, "SELECT source, kind, size, prefix_umac, last_commit, messages, updated, list_id "
+    Statement all(from, "SELECT source, kind, size, prefix_xxh128, last_commit, messages, updated, list_id "
                         "FROM import_state ORDER BY source, list_id");
-    Statement ins(to, "INSERT INTO import_state (source, kind, size, prefix_umac, last_commit, messages, "
+    Statement ins(to, "INSERT INTO import_state (source, kind, size, prefix_xxh128, last_commit, messages, "
                       "updated, list_id) VALUES (?,?,?,?,?,?,?,?)");
     while (all.step()) {
       for (int i = 0; i < 8; ++i) {

@@ -12,7 +12,7 @@ namespace mlidx::db {
 
 struct InputState {
   std::int64_t size = 0;        // mbox: bytes read (whole messages)
-  std::string prefix_umac;      // mbox: UMAC-128 of those bytes, 16 bytes
+  std::string prefix_xxh128;    // mbox: XXH3-128 of those bytes, 16 bytes (util/xxh128.hh)
   std::string last_commit;      // git
   std::int64_t messages = 0;    // messages (git: commits) read so far
 };

@@ -13,7 +13,7 @@
 #include "db/store.hh"
 #include "mbox/mbox.hh"
 #include "util/mapped_file.hh"
-#include "util/umac.hh"
+#include "util/xxh128.hh"
 
 namespace mlidx::db {
 
@@ -38,7 +38,7 @@ struct ImportInput {
   std::int64_t skipped = 0;         // messages (git: commits) read by earlier imports
   bool changed = false;             // mbox: rewritten since then, read in full
   std::string since;                // git: the last commit read before
-  Umac128Stream prefix;             // mbox: hash of the bytes before `start`
+  Xxh128Stream prefix;              // mbox: hash of the bytes before `start`
 };
 
 struct ImportCounts {
