@@ -3,7 +3,7 @@
 #define XXH_STATIC_LINKING_ONLY  // XXH3_state_t's layout: the state lives in the object
 #include <xxhash.h>
 #if defined(__x86_64__) || defined(__i386__)
-#include <xxh_x86dispatch.h>  // AVX2 or AVX-512 where the CPU has them: 93 MB in 10.6 ms, not 14.7
+#include <xxh_x86dispatch.h>  // AVX2 or AVX-512 where the CPU has them: ~10 % faster than SSE2
 #endif
 
 namespace mlidx {
