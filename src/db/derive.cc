@@ -22,9 +22,9 @@ namespace mlidx::db {
 namespace {
 
 // A row's cells as one string: its first cell's encoding is the key, and
-// equal strings are equal rows.
-// Appended without temporaries: TableSync encodes every row the pass
-// computes (~400,000 at 350k messages) to compare it with the stored one.
+// equal strings are equal rows. Appended without temporaries: TableSync
+// encodes every row the pass computes (~400,000 at 350k messages) to
+// compare it with the stored one.
 void encode(const Cell& c, std::string& out) {
   char num[24];
   std::string_view v = c.t;
