@@ -1,6 +1,7 @@
 // The store: de-duplication, variants, problems, re-threading.
 #include <doctest/doctest.h>
 
+#include "db/passes.hh"
 #include "db/store.hh"
 #include "support.hh"
 
@@ -228,7 +229,7 @@ TEST_CASE("store: re-deriving after an append updates changed rows without a sta
   CHECK(g_subjournal_writes == 0);
 }
 
-TEST_CASE("store: the derive pass shrinks the page cache for itself and restores it") {
+TEST_CASE("store: the derive pass shrinks the page cache for itself and restores it, unless the mail was loaded ahead") {
   // PassMemory (db/derive.cc): the pass runs with a 1 MiB cache, so that it
   // does not grow beside the 16 MiB the import filled; the index builds and
   // the search index after it get the import's cache back.
@@ -253,4 +254,16 @@ TEST_CASE("store: the derive pass shrinks the page cache for itself and restores
   CHECK(seen.int64(0) == -1024);
   CHECK_FALSE(seen.step());
   CHECK(cache_size() == before);
+
+  // With the stored mail loaded ahead (a resumed import's companion) the
+  // cache is left alone: released, the pages the import had just written
+  // were read back from the WAL.
+  REQUIRE(c.exec("DELETE FROM seen"));
+  db::StoredMail ahead = db::preload_stored_mail(c);
+  REQUIRE(d.store->add(mail("b@x", "B <b@x>", "other")) == db::Added::New);
+  d.store->rederive(db::Rewrite::Changed, &ahead);
+  db::Statement kept(c, "SELECT DISTINCT size FROM seen");
+  REQUIRE(kept.step());
+  CHECK(kept.int64(0) == before);
+  CHECK_FALSE(kept.step());
 }
