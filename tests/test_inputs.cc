@@ -266,8 +266,8 @@ TEST_CASE_FIXTURE(ImportedSeries, "inputs: an mbox state recorded before schema 
   CHECK(r.out.find("changed since the last import") == std::string::npos);
   CHECK(r.out.find("read 6 messages: 0 new, 6 duplicates") == 0);
   CHECK(query(db, "PRAGMA user_version") == "7");
-  CHECK(query(db, "SELECT size = " + std::to_string(series.size()) + ", length(prefix_xxh128) FROM import_state") ==
-        "1|16");
+  CHECK(query(db, "SELECT size = " + std::to_string(series.size()) +
+                      ", length(prefix_xxh128) FROM import_state") == "1|16");
   write_file(mbox, series + replies);
   r = import(db, {mbox.string()});
   CHECK(r.out.find("read 6 messages (skipped 6 already imported, from byte " + std::to_string(series.size()) +

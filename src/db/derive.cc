@@ -167,8 +167,8 @@ bool TableSync::put(const Row& row, Row* old) {
   row_.clear();
   for (const Cell& c : row) encode(c, row_);
   std::string_view k = key_in(row_);
-  auto it = std::lower_bound(rows_.order.begin(), rows_.order.end(), k,
-                             [this](std::uint32_t a, std::string_view key) { return key_in(stored(a)) < key; });
+  auto before = [this](std::uint32_t a, std::string_view key) { return key_in(stored(a)) < key; };
+  auto it = std::lower_bound(rows_.order.begin(), rows_.order.end(), k, before);
   if (it == rows_.order.end() || key_in(stored(*it)) != k) {
     bind_row(insert_, row).run();
     return true;

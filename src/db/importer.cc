@@ -490,10 +490,10 @@ Importer::Preread::~Preread() = default;
 //
 // Hashing the prefix (~0.015 s for 93 MB with XXH3-128, 0.025 s with UMAC,
 // 0.07 s with SHA-1; MappedFile::scan) is the one cost of resuming that
-// grows with the file. It runs on a second thread while what the derive pass will need of
-// the mail already stored, which no write of this import changes, is
-// loaded: by the Companion in WAL mode (it goes on loading while the tail
-// is written), else on this thread.
+// grows with the file. It runs on a second thread while what the derive
+// pass will need of the mail already stored, which no write of this import
+// changes, is loaded: by the Companion in WAL mode (it goes on loading
+// while the tail is written), else on this thread.
 Importer::Preread Importer::plan_resume(std::vector<ImportInput>& inputs, ImportCounts& c) {
   struct Check {
     ImportInput* in;

@@ -42,8 +42,9 @@ void write_series_rows(Connection& c, Rewrite mode, const SeriesResult& r, Snaps
       list = Cell::of(std::string(first.text(1)));
     }
     first.reset();
-    rows.put({Cell::of(s.id), Cell::of(std::string(r.text(s.name))), Cell::of(s.version), Cell::of(s.total),
-              Cell::of(s.received), Cell::opt(s.has_date ? format_utc(s.date) : std::string()),
+    rows.put({Cell::of(s.id), Cell::of(std::string(r.text(s.name))), Cell::of(s.version),
+              Cell::of(s.total), Cell::of(s.received),
+              Cell::opt(s.has_date ? format_utc(s.date) : std::string()),
               Cell::of(std::string(r.text(s.submitter))), Cell::opt(s.cover_id), Cell::opt(s.previous_id),
               Cell::of(std::int64_t{s.superseded}), std::move(name), std::move(list)});
   }
