@@ -192,6 +192,12 @@ void Statement::reset() {
   sqlite3_clear_bindings(st_);
 }
 
+std::string_view Statement::blob(int col) const {
+  const void* p = sqlite3_column_blob(st_, col);
+  return p ? std::string_view(static_cast<const char*>(p), static_cast<std::size_t>(sqlite3_column_bytes(st_, col)))
+           : std::string_view();
+}
+
 std::string_view Statement::text(int col) const {
   auto* p = reinterpret_cast<const char*>(sqlite3_column_text(st_, col));
   return p ? std::string_view(p, static_cast<std::size_t>(sqlite3_column_bytes(st_, col)))

@@ -59,6 +59,7 @@ class Statement {
 
   std::int64_t int64(int col) const { return sqlite3_column_int64(st_, col); }
   std::string_view text(int col) const;
+  std::string_view blob(int col) const;  // a BLOB's bytes, not copied to add a terminator as text() would
   bool is_null(int col) const { return sqlite3_column_type(st_, col) == SQLITE_NULL; }
   int columns() const { return sqlite3_column_count(st_); }
   sqlite3_stmt* handle() const { return st_; }

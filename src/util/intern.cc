@@ -52,6 +52,34 @@ void StringPool::reserve(std::size_t strings, std::size_t bytes) {
   bytes_.reserve(bytes_.size() + bytes);
 }
 
+bool StringPool::assign(std::string bytes, std::vector<std::uint64_t> ends) {
+  if (ends.size() >= UINT32_MAX - 1) return false;
+  std::uint64_t at = 0;
+  for (std::uint64_t e : ends) {
+    if (e < at) return false;
+    at = e;
+  }
+  if (at != bytes.size()) return false;
+  bytes_ = std::move(bytes);
+  ends_ = std::move(ends);
+  return true;
+}
+
+bool InternTable::assign(StringPool pool) {
+  std::size_t want = 1024;
+  while (want < (std::size_t{pool.size()} + 1) * 2) want *= 2;
+  InternTable t;
+  t.pool_ = std::move(pool);
+  t.slots_.assign(want, kNone);
+  for (std::uint32_t i = 0; i < t.pool_.size(); ++i) {
+    std::size_t at = t.slot_of(t.pool_.at(i));
+    if (t.slots_[at] != kNone) return false;
+    t.slots_[at] = i;
+  }
+  *this = std::move(t);
+  return true;
+}
+
 void InternTable::reserve(std::size_t strings, std::size_t bytes) {
   pool_.reserve(strings, bytes);
   std::size_t want = 1024;

@@ -23,6 +23,13 @@ class StringPool {
   // Room for `strings` more strings of `bytes` in all: at archive scale a
   // doubling buffer leaves up to half of itself unused.
   void reserve(std::size_t strings, std::size_t bytes);
+  // The layout, for a copy kept on disk (db/snapshot.cc): string i ends at
+  // ends()[i] in data().
+  const std::string& data() const { return bytes_; }
+  const std::vector<std::uint64_t>& ends() const { return ends_; }
+  // The pool with that layout; false (and the pool unchanged) when the ends
+  // are not ascending up to the end of the bytes.
+  bool assign(std::string bytes, std::vector<std::uint64_t> ends);
 
  private:
   std::string bytes_;
@@ -51,6 +58,10 @@ class InternTable {
   // The most slots a look-up of a stored string visits (tests: that hostile
   // strings cannot make it long).
   std::size_t longest_probe() const;
+  const StringPool& pool() const { return pool_; }
+  // A table over the strings of `pool`, numbered as there; false when two
+  // of them are equal (a table never holds a string twice).
+  bool assign(StringPool pool);
 
  private:
   std::size_t slot_of(std::string_view s) const;  // where s is, or the free slot for it
