@@ -90,8 +90,16 @@ std::string derived_rows(const fs::path& db) {
 // Imports mails [0, cut), appends the rest to the same file and imports it
 // again; the second import must read only the tail, and the database must
 // equal `once` (the whole file imported in one go).
+// The derive snapshot's data (db/snapshot.hh): the resumed import's pass
+// read the snapshot the first import left, appended the tail's mail, and
+// must leave what the one-shot import's pass leaves.
+std::string snapshot(const fs::path& db) {
+  return query(db, "SELECT part, hex(data) FROM derive_snapshot WHERE part > 0 ORDER BY part");
+}
+
 void check_cut(const TempDir& t, const std::vector<Mail>& mails, std::size_t cut,
-               const std::string& expected, const std::string& expected_derived) {
+               const std::string& expected, const std::string& expected_derived,
+               const std::string& expected_snapshot) {
   CAPTURE(cut);
   fs::path mbox = t / "list.mbox", db = t / "inc.db";
   fs::remove(db);
@@ -100,10 +108,13 @@ void check_cut(const TempDir& t, const std::vector<Mail>& mails, std::size_t cut
   std::string head = joined(mails, 0, cut);
   write_file(mbox, head);
   REQUIRE(import(db, mbox).code == 0);
+  const std::string stored = query1(db, "SELECT count(*) FROM messages");
   write_file(mbox, head + joined(mails, cut, mails.size()));
-  Run r = import(db, mbox);
+  Run r = run_mlidx({"import", "--timing", "--db", db.string(), mbox.string()});
   INFO(r.out << r.err);
   REQUIRE(r.code == 0);
+  CHECK(r.out.find(", " + stored + " of them read from the derive snapshot") != std::string::npos);
+  CHECK(snapshot(db) == expected_snapshot);
   CHECK(r.out.find("(skipped " + std::to_string(cut) + " already imported, from byte " +
                    std::to_string(head.size()) + ")") != std::string::npos);
   CHECK(dump_relations(db) == expected);
@@ -119,9 +130,11 @@ void check_cuts(const std::string& data, std::vector<std::size_t> cuts = {}) {
   write_file(whole, data);
   REQUIRE(import(once, whole).code == 0);
   const std::string expected = dump_relations(once), expected_derived = derived_rows(once);
+  const std::string expected_snapshot = snapshot(once);
+  REQUIRE(!expected_snapshot.empty());
   if (cuts.empty())
     for (std::size_t c = 1; c < mails.size(); ++c) cuts.push_back(c);
-  for (std::size_t c : cuts) check_cut(t, mails, c, expected, expected_derived);
+  for (std::size_t c : cuts) check_cut(t, mails, c, expected, expected_derived, expected_snapshot);
 }
 
 std::string reversed(const std::string& data) {
@@ -242,7 +255,7 @@ TEST_CASE("incremental: the 10k corpus cut mid-thread, mid-series and between pa
   for (std::size_t c : cuts) {
     REQUIRE(c > 0);
     REQUIRE(c < mails.size());
-    check_cut(t, mails, c, expected, expected_derived);
+    check_cut(t, mails, c, expected, expected_derived, snapshot(once));
   }
 }
 
@@ -307,7 +320,7 @@ TEST_CASE("import: new rows are stored with the thread and kind the pass gives t
   CHECK(query(db, "SELECT m.msgid FROM written w JOIN messages m ON m.id = w.id ORDER BY w.id") == "r1@x");
   // --timing counts them, out of every stored message.
   CHECK(r.out.find("(1 of " + query(db, "SELECT count(*) FROM messages") +
-                   " messages' thread and kind rewritten)") != std::string::npos);
+                   " messages' thread and kind rewritten,") != std::string::npos);
   CHECK(query(db, "SELECT kind FROM messages WHERE msgid = 'r1@x'") == "comment");
   CHECK(query(db, "SELECT count(*) FROM messages WHERE kind = 'comment'") != "0");
   CHECK(query(db, "SELECT count(DISTINCT kind) FROM messages") == "4");
@@ -333,7 +346,7 @@ TEST_CASE("import: the thread guesses outlive the growth of their table") {
   INFO(r.out << r.err);
   REQUIRE(r.code == 0);
   CHECK(query(db, "SELECT count(*) FROM threads") == std::to_string(n));
-  CHECK(r.out.find("(0 of " + std::to_string(2 * n) + " messages' thread and kind rewritten)") !=
+  CHECK(r.out.find("(0 of " + std::to_string(2 * n) + " messages' thread and kind rewritten,") !=
         std::string::npos);
 }
 

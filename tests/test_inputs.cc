@@ -11,6 +11,7 @@
 #include "mbox/mbox.hh"
 #include "util/mapped_file.hh"
 #include "util/xxh128.hh"
+#include "db/schema.hh"
 #include "support.hh"
 
 using namespace mlidx::test;
@@ -265,7 +266,7 @@ TEST_CASE_FIXTURE(ImportedSeries, "inputs: an mbox state recorded before schema 
   REQUIRE(r.code == 0);
   CHECK(r.out.find("changed since the last import") == std::string::npos);
   CHECK(r.out.find("read 6 messages: 0 new, 6 duplicates") == 0);
-  CHECK(query(db, "PRAGMA user_version") == "7");
+  CHECK(query(db, "PRAGMA user_version") == std::to_string(mlidx::db::latest_version()));
   CHECK(query(db, "SELECT size = " + std::to_string(series.size()) +
                       ", length(prefix_xxh128) FROM import_state") == "1|16");
   write_file(mbox, series + replies);

@@ -197,10 +197,10 @@ void print_summary(const db::ImportCounts& c, const db::Store::KindCounts& k, st
                c.load_seconds, c.load_wait_seconds);
   if (timing)
     fmt::print("time: parse {:.2f} s (parser thread), write {:.2f} s, derive {:.2f} s ({} of {} messages' "
-               "thread and kind rewritten), search index {:.2f} s ({} messages, {} of them as they were "
-               "stored), index builds {:.2f} s\n",
+               "thread and kind rewritten, {} of them read from the derive snapshot), search index {:.2f} s "
+               "({} messages, {} of them as they were stored), index builds {:.2f} s\n",
                c.parse_seconds, c.write_seconds, c.derive_seconds, c.derive_rewrote, c.derived_messages,
-               c.search_seconds, c.indexed, c.indexed_as_stored, c.finish_seconds);
+               c.derived_from_snapshot, c.search_seconds, c.indexed, c.indexed_as_stored, c.finish_seconds);
 }
 
 // What an interrupted or cut-short import tells the user, on stderr.

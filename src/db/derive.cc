@@ -16,6 +16,7 @@
 #include <unordered_map>
 
 #include "db/passes.hh"
+#include "db/snapshot.hh"
 #include "db/store.hh"
 
 namespace mlidx::db {
@@ -216,6 +217,7 @@ void reserve(Connection& c, StoredMail& m) {
 }  // namespace
 
 void load_stored_mail(Connection& c, StoredMail& m) {
+  if (m.upto == 0 && m.graph.size() == 0 && read_snapshot(c, m)) m.from_snapshot = m.graph.size();
   // patch_data's rows hold whole patches: probing it per message reads most
   // of its 25 MB, where one of its indexes lists the same ids in 0.3 MB.
   // Sorted and walked beside the messages: a hash set of them took ~5 MB at
@@ -361,6 +363,11 @@ Store::Derived Store::rederive(Rewrite mode, StoredMail* preloaded) {
   write_threads(conn_, mode, stored.graph, threads, stored.derived);
   write_series(conn_, mode, stored.graph, series, stored.derived);
   std::int64_t rewritten = write_message_columns(conn_, stored, threads, series);
+  // What the pass read, as it leaves the stored rows, for the next one.
+  stored.old_thread = std::move(threads.thread_of);
+  for (std::size_t i = 0; i < series.mails.size(); ++i)
+    stored.old_kind[i] = static_cast<std::uint8_t>(series.mails[i].kind);
+  write_snapshot(conn_, stored);
   tx.commit();
   KindCounts kinds;
   for (const auto& m : series.mails) {
@@ -372,7 +379,7 @@ Store::Derived Store::rederive(Rewrite mode, StoredMail* preloaded) {
            static_cast<std::int64_t>(threads.ghosts.size())},
           kinds,
           static_cast<std::int64_t>(series.series.size()), static_cast<std::int64_t>(stored.graph.size()),
-          rewritten};
+          rewritten, static_cast<std::int64_t>(stored.from_snapshot)};
 }
 
 }  // namespace mlidx::db

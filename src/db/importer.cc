@@ -431,6 +431,12 @@ class Companion {
     }
     cv_.notify_all();
   }
+  // Waits until the load's read transaction is open (or failed to open):
+  // the writes may commit after that.
+  void wait_reading() {
+    std::unique_lock lock(mu_);
+    cv_.wait(lock, [&] { return reading_ || loaded_; });
+  }
   // Waits for the stored mail; rethrows the load's failure.
   std::shared_ptr<StoredMail> stored() {
     std::unique_lock lock(mu_);
@@ -448,6 +454,15 @@ class Companion {
     auto start = Clock::now();
     try {
       if (auto s = conn_.exec("BEGIN"); !s) throw DbError(s.error().why);
+      // The read transaction starts with the first read: from here on the
+      // import's writes (whose first commit drops the derive snapshot,
+      // schema/0008) are not seen.
+      Statement(conn_, "SELECT 1 FROM derive_snapshot LIMIT 1").step();
+      {
+        std::lock_guard lock(mu_);
+        reading_ = true;
+      }
+      cv_.notify_all();
       stored = std::make_shared<StoredMail>(preload_stored_mail(conn_));
       (void)conn_.exec("COMMIT");
     } catch (...) {
@@ -472,7 +487,7 @@ class Companion {
   Connection conn_;
   std::mutex mu_;
   std::condition_variable cv_;
-  bool loaded_ = false, checkpoint_ = false, quit_ = false;
+  bool reading_ = false, loaded_ = false, checkpoint_ = false, quit_ = false;
   double load_seconds_ = 0;
   std::shared_ptr<StoredMail> stored_;
   std::exception_ptr failed_;
@@ -634,6 +649,7 @@ ImportCounts Importer::run(std::vector<ImportInput>& inputs, const Progress& pro
   ParseOutcome parsed;
   auto resume = Clock::now();
   Preread pre = plan_resume(inputs, c);
+  if (pre.companion) pre.companion->wait_reading();  // it has long, but it must: db/snapshot.hh
   c.resume_seconds = since(resume);
   const std::int64_t lists_set_before = store_.lists_set();
   std::shared_ptr<StoredMail> stored = std::move(pre.stored);
@@ -700,6 +716,7 @@ ImportCounts Importer::run(std::vector<ImportInput>& inputs, const Progress& pro
     c.series = d.series;
     c.derived_messages = d.messages;
     c.derive_rewrote = d.rewritten;
+    c.derived_from_snapshot = d.from_snapshot;
   } else {
     c.threads = store_.thread_stats();
     c.series = store_.series_count();

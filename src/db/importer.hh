@@ -54,7 +54,7 @@ struct ImportCounts {
   // Resuming in WAL mode: the stored mail's load on the companion thread,
   // and how long the passes waited for it once the writes were done.
   double load_seconds = 0, load_wait_seconds = 0;
-  std::int64_t derived_messages = 0, derive_rewrote = 0;  // Store::Derived
+  std::int64_t derived_messages = 0, derive_rewrote = 0, derived_from_snapshot = 0;  // Store::Derived
   double search_seconds = 0;  // the full-text index
   double finish_seconds = 0;  // deferred index builds at the end of a bulk load
   std::int64_t indexed = 0;   // messages added to the full-text index

@@ -49,6 +49,7 @@ struct StoredMail {
   std::vector<std::int64_t> old_thread;
   std::vector<std::uint8_t> old_kind;  // MailKind, kOtherKind for any other text
   std::int64_t upto = 0;               // the largest id loaded
+  std::size_t from_snapshot = 0;       // messages taken from the derive snapshot (db/snapshot.hh)
   // The derived tables as the last pass left them, read by
   // preload_stored_mail: an import's writes do not touch them (only the
   // derive pass does), so they are still what is stored when it runs.
@@ -57,7 +58,8 @@ struct StoredMail {
   std::size_t bytes() const;           // heap held, for the measurements
 };
 
-// Appends the messages stored after m.upto.
+// Appends the messages stored after m.upto; into an empty `m`, those the
+// derive snapshot holds are taken from it (db/snapshot.hh).
 void load_stored_mail(Connection& c, StoredMail& m);
 // What Store::rederive needs of the mail stored so far, and the derived
 // tables' rows it compares with (StoredMail::derived).

@@ -121,6 +121,7 @@ class Store {
     // Messages, and of them those whose thread_id or kind the pass
     // rewrote: the ones guess_derived got wrong, or stored before it.
     std::int64_t messages = 0, rewritten = 0;
+    std::int64_t from_snapshot = 0;  // of the messages, those read from the derive snapshot
   };
   // `preloaded`: what preload_stored_mail (db/passes.hh) read before this
   // import's writes; only the mail stored since is read.
