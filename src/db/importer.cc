@@ -132,6 +132,10 @@ class Spent {
 namespace {
 
 constexpr std::size_t kBatchItems = 64;
+// The first batches are smaller, so that the writer starts on the first
+// mails instead of waiting for 64 to be parsed (~8 ms of a 0.13 s import of
+// 500 appended mails, during which it had nothing to do).
+constexpr std::size_t kFirstBatchItems = 4;
 
 // What the parser thread reports back once joined.
 struct ParseOutcome {
@@ -205,9 +209,10 @@ class Parser {
   // False: the writer failed, stop parsing.
   bool emit(Item&& it) {
     batch_.push_back(std::move(it));
-    if (batch_.size() < kBatchItems) return true;
+    if (batch_.size() < batch_items_) return true;
     q_.push(std::move(batch_));
     batch_.clear();
+    batch_items_ = std::min(batch_items_ * 2, kBatchItems);
     spent_.free_all();
     return !q_.stopped();
   }
@@ -307,6 +312,7 @@ class Parser {
   Spent& spent_;
   ParseOutcome& out_;
   std::vector<Item> batch_;
+  std::size_t batch_items_ = kFirstBatchItems;  // this batch's size, doubling up to kBatchItems
 };
 
 void parse_all(std::vector<ImportInput>& inputs, std::unordered_set<std::string> known, bool search_text,
