@@ -291,6 +291,11 @@ bool read_snapshot(Connection& c, StoredMail& m, const std::string& build) {
     if (!head.step() || !decode_header(head.text(0), h)) return false;
   }
   if (h.format != kFormat || h.byte_order != kByteOrder || h.build != build) return false;
+  // The header's size bounds every length read: it must be the bytes there
+  // are (length() reads no blob).
+  Statement stored(c, "SELECT count(*), coalesce(sum(length(data)), 0) FROM derive_snapshot WHERE part > 0");
+  if (!stored.step() || stored.int64(0) != h.parts || static_cast<std::uint64_t>(stored.int64(1)) != h.size)
+    return false;
   PartReader r(c, h.size);
   if (decode(r, m) && r.done() && r.digest() == h.digest && consistent(m)) return true;
   m = StoredMail();
