@@ -11,6 +11,7 @@
 #include "db/store.hh"
 #include "mbox/mbox.hh"
 #include "support.hh"
+#include "util/build_id.hh"
 #include "util/xxh128.hh"
 
 using namespace mlidx::test;
@@ -188,4 +189,47 @@ TEST_CASE("derive snapshot: a list set on stored mail drops it in the same trans
     tx.commit();
   }
   CHECK(parts(db) == 0);
+}
+
+// Damage that passes the checksum (as a faulty build or a hand-made copy
+// would write it): every byte of a real snapshot's data changed in turn,
+// and 64-bit lengths set to 0, 1 and huge values. read_snapshot must either
+// refuse it or give the passes something they can run over - never crash
+// or allocate without bound.
+TEST_CASE("derive snapshot: any single damaged byte or length is refused or harmless") {
+  TempDir t;
+  fs::path db = imported(t);
+  auto c = open(db);
+  const std::string good = mlidx::db::snapshot_data(c);
+  REQUIRE(good.size() > 1000);
+  std::size_t used = 0, refused = 0;
+  auto attempt = [&](const std::string& data) {
+    mlidx::db::write_snapshot_data(c, data, mlidx::build_id());
+    StoredMail m;
+    if (!mlidx::db::read_snapshot(c, m)) {
+      ++refused;
+      CHECK(m.graph.size() == 0);
+      return;
+    }
+    ++used;
+    auto threads = mlidx::compute_threads(m.graph);
+    auto series = mlidx::compute_series(m.graph, m.series);
+    CHECK(threads.thread_of.size() == m.graph.size());
+    CHECK(series.mails.size() == m.graph.size());
+  };
+  for (std::size_t i = 0; i < good.size(); ++i) {
+    std::string data = good;
+    data[i] = static_cast<char>(data[i] ^ 0x5a);
+    attempt(data);
+  }
+  for (std::size_t i = 0; i + 8 <= good.size(); i += 8)
+    for (std::uint64_t v : {std::uint64_t{0}, std::uint64_t{1}, std::uint64_t{1} << 62}) {
+      std::string data = good;
+      std::memcpy(data.data() + i, &v, 8);
+      attempt(data);
+    }
+  MESSAGE(used << " damaged copies used, " << refused << " refused");
+  CHECK(refused > 0);
+  attempt(good);
+  CHECK(used > 0);
 }

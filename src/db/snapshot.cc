@@ -106,6 +106,7 @@ class PartReader {
     s.resize(n);
     return get(s.data(), n);
   }
+  std::uint64_t left() const { return left_; }
   // All of it read, and no row left over.
   bool done() { return left_ == 0 && at_ == cur_.size() && !rows_.step(); }
   Xxh128 digest() const { return hash_.digest(); }
@@ -138,6 +139,7 @@ bool get_pool(PartReader& r, StringPool& p) {
 
 // SeriesFacts field by field: its bit-fields' padding would make equal
 // snapshots differ.
+constexpr std::uint64_t kPackedFacts = 4 + 4 + 4 + 4 + 4 + 1;
 void put_facts(PartWriter& w, const std::vector<SeriesFacts>& mails) {
   w.pod<std::uint64_t>(mails.size());
   for (const SeriesFacts& f : mails) {
@@ -154,7 +156,7 @@ void put_facts(PartWriter& w, const std::vector<SeriesFacts>& mails) {
 
 bool get_facts(PartReader& r, std::vector<SeriesFacts>& mails) {
   std::uint64_t n = 0;
-  if (!r.pod(n) || n > UINT32_MAX) return false;
+  if (!r.pod(n) || n > r.left() / kPackedFacts) return false;
   mails.resize(n);
   for (SeriesFacts& f : mails) {
     std::uint8_t flags = 0;
@@ -282,6 +284,13 @@ bool decode_header(std::string_view in, Header& h) {
   return true;
 }
 
+// The last data row, then the header that names them all (row 0).
+void finish(Connection& c, PartWriter& w, const std::string& build) {
+  w.flush();
+  Header h{kFormat, kByteOrder, w.size(), w.parts(), w.digest(), build};
+  Statement(c, "INSERT INTO derive_snapshot (part, data) VALUES (0, ?1)").bind_blob(1, encode_header(h)).run();
+}
+
 }  // namespace
 
 bool read_snapshot(Connection& c, StoredMail& m, const std::string& build) {
@@ -308,12 +317,24 @@ void write_snapshot(Connection& c, const StoredMail& m, const std::string& build
   drop_snapshot(c);
   PartWriter w(c);
   encode(w, m);
-  w.flush();
-  Header h{kFormat, kByteOrder, w.size(), w.parts(), w.digest(), build};
-  Statement(c, "INSERT INTO derive_snapshot (part, data) VALUES (0, ?1)").bind_blob(1, encode_header(h)).run();
+  finish(c, w, build);
 }
 
 void write_snapshot(Connection& c, const StoredMail& m) { write_snapshot(c, m, build_id()); }
+
+std::string snapshot_data(Connection& c) {
+  std::string out;
+  Statement rows(c, "SELECT data FROM derive_snapshot WHERE part > 0 ORDER BY part");
+  while (rows.step()) out += rows.blob(0);
+  return out;
+}
+
+void write_snapshot_data(Connection& c, std::string_view data, const std::string& build) {
+  drop_snapshot(c);
+  PartWriter w(c);
+  w.put(data.data(), data.size());
+  finish(c, w, build);
+}
 
 void drop_snapshot(Connection& c) {
   if (auto s = c.exec("DELETE FROM derive_snapshot"); !s) throw DbError(s.error().why);

@@ -35,4 +35,10 @@ void write_snapshot(Connection& c, const StoredMail& m);
 
 void drop_snapshot(Connection& c);
 
+// The snapshot's data as stored (rows 1..., concatenated), and a snapshot
+// of any `data` with a header that matches it: for tests that feed
+// read_snapshot damaged data which passes the checksum.
+std::string snapshot_data(Connection& c);
+void write_snapshot_data(Connection& c, std::string_view data, const std::string& build);
+
 }  // namespace mlidx::db
