@@ -81,8 +81,8 @@ TEST_CASE("crash: an import killed before its pass leaves no stale derive snapsh
   Run again = run_mlidx({"import", "--timing", "--db", db, list.string()});
   INFO(again.out << again.err);
   CHECK(again.code == 0);
-  CHECK(again.out.find("of 12 messages' thread and kind rewritten, 0 of them read from the derive snapshot") !=
-        std::string::npos);
+  CHECK(again.out.find("of 12 messages' thread and kind rewritten, 0 of them read from the derive "
+                       "snapshot") != std::string::npos);
   CHECK(dump_relations(db) == dump_relations(clean));
   const char* snapshot = "SELECT part, hex(data) FROM derive_snapshot WHERE part > 0 ORDER BY part";
   CHECK(query(db, snapshot) == query(clean, snapshot));

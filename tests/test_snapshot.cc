@@ -109,7 +109,8 @@ TEST_CASE("derive snapshot: a damaged, cut or foreign copy is not used") {
     CHECK_FALSE(mlidx::db::read_snapshot(c, m));
   }
   SUBCASE("a piece missing") {
-    REQUIRE(c.exec("INSERT INTO derive_snapshot (part, data) SELECT 99, data FROM derive_snapshot WHERE part = 1"));
+    REQUIRE(c.exec("INSERT INTO derive_snapshot (part, data) "
+                   "SELECT 99, data FROM derive_snapshot WHERE part = 1"));
     REQUIRE(c.exec("DELETE FROM derive_snapshot WHERE part = 1"));
     CHECK_FALSE(mlidx::db::read_snapshot(c, m));
   }
@@ -155,7 +156,8 @@ TEST_CASE("derive snapshot: a write from outside mlidx's import drops it") {
   for (const char* sql : {"UPDATE messages SET subject = 'x' WHERE id = 2",
                           "DELETE FROM refs WHERE message_id = (SELECT max(message_id) FROM refs)",
                           "INSERT INTO refs (message_id, position, msgid) VALUES (1, 99, 'new@x')",
-                          "UPDATE patch_data SET name = 'y' WHERE message_id = (SELECT min(message_id) FROM patch_data)"}) {
+                          "UPDATE patch_data SET name = 'y' "
+                          "WHERE message_id = (SELECT min(message_id) FROM patch_data)"}) {
     CAPTURE(sql);
     fs::path copy = t / "copy.db";
     fs::remove(copy);

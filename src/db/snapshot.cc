@@ -21,7 +21,8 @@ constexpr std::size_t kPart = std::size_t{1} << 20;
 // The data, written as it is encoded, one row per kPart bytes.
 class PartWriter {
  public:
-  explicit PartWriter(Connection& c) : insert_(c, "INSERT INTO derive_snapshot (part, data) VALUES (?1, ?2)") {
+  explicit PartWriter(Connection& c)
+      : insert_(c, "INSERT INTO derive_snapshot (part, data) VALUES (?1, ?2)") {
     buf_.reserve(kPart);
   }
   void put(const void* p, std::size_t n) {
@@ -230,21 +231,26 @@ bool consistent(const StoredMail& m) {
   if (m.upto != (n ? g.id.back() : 0)) return false;
   std::uint64_t refs_at = 0;
   for (std::size_t i = 0; i < n; ++i) {
-    if ((i > 0 && g.id[i] <= g.id[i - 1]) || g.msgid[i] >= nodes || g.message_of[g.msgid[i]] != i) return false;
+    if ((i > 0 && g.id[i] <= g.id[i - 1]) || g.msgid[i] >= nodes || g.message_of[g.msgid[i]] != i)
+      return false;
     if (g.parent[i] != MailGraph::kNone && g.parent[i] >= nodes) return false;
     if (g.refs_end[i] < refs_at || g.refs_end[i] > g.refs.size()) return false;
     refs_at = g.refs_end[i];
     const SeriesFacts& f = m.series.mails[i];
     if (f.submitter >= m.series.submitters.size()) return false;
-    if (f.name != SeriesFacts::kNone && std::uint64_t{f.name} + !f.is_patch >= m.series.texts.size()) return false;
-    if (m.old_kind[i] > static_cast<std::uint8_t>(MailKind::Comment) && m.old_kind[i] != StoredMail::kOtherKind)
+    // A cover's title follows its name (SeriesInput::texts).
+    if (f.name != SeriesFacts::kNone && std::uint64_t{f.name} + !f.is_patch >= m.series.texts.size())
       return false;
+    std::uint8_t kind = m.old_kind[i];
+    if (kind > static_cast<std::uint8_t>(MailKind::Comment) && kind != StoredMail::kOtherKind) return false;
   }
   if (refs_at != g.refs.size()) return false;
   for (std::uint32_t node : g.refs)
     if (node >= nodes) return false;
-  for (std::uint32_t i : g.message_of)
-    if (i != MailGraph::kNone && i >= n) return false;
+  for (std::size_t node = 0; node < nodes; ++node) {
+    std::uint32_t i = g.message_of[node];
+    if (i != MailGraph::kNone && (i >= n || g.msgid[i] != node)) return false;
+  }
   for (const auto& [i, text] : g.odd_dates)
     if (i >= n) return false;
   return true;
@@ -288,7 +294,8 @@ bool decode_header(std::string_view in, Header& h) {
 void finish(Connection& c, PartWriter& w, const std::string& build) {
   w.flush();
   Header h{kFormat, kByteOrder, w.size(), w.parts(), w.digest(), build};
-  Statement(c, "INSERT INTO derive_snapshot (part, data) VALUES (0, ?1)").bind_blob(1, encode_header(h)).run();
+  Statement header(c, "INSERT INTO derive_snapshot (part, data) VALUES (0, ?1)");
+  header.bind_blob(1, encode_header(h)).run();
 }
 
 }  // namespace

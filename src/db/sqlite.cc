@@ -194,8 +194,8 @@ void Statement::reset() {
 
 std::string_view Statement::blob(int col) const {
   const void* p = sqlite3_column_blob(st_, col);
-  return p ? std::string_view(static_cast<const char*>(p), static_cast<std::size_t>(sqlite3_column_bytes(st_, col)))
-           : std::string_view();
+  auto n = static_cast<std::size_t>(sqlite3_column_bytes(st_, col));
+  return p ? std::string_view(static_cast<const char*>(p), n) : std::string_view();
 }
 
 std::string_view Statement::text(int col) const {
