@@ -65,3 +65,30 @@ TEST_CASE("intern: Message-IDs crafted to collide under the unseeded hash do not
   CHECK(t.longest_probe() < 40);
   for (std::size_t i = 0; i < ids.size(); ++i) CHECK(t.find(ids[i]) == i);
 }
+
+// A pool and a table rebuilt from their layout (the derive snapshot,
+// db/snapshot.cc): the same numbers for the same strings; a layout that
+// does not describe its bytes, or a table with a string twice, is refused.
+TEST_CASE("intern: a pool and a table are rebuilt from their layout, and a bad layout is refused") {
+  InternTable t;
+  for (const char* s : {"a@x", "", "bc@y", "a@y"}) t.intern(s);
+  StringPool copy;
+  REQUIRE(copy.assign(t.pool().data(), t.pool().ends()));
+  InternTable back;
+  REQUIRE(back.assign(copy));
+  CHECK(back.size() == 4);
+  CHECK(back.find("bc@y") == 2);
+  CHECK(back.find("") == 1);
+  CHECK(back.find("nope") == InternTable::kNone);
+  CHECK(back.intern("new@z") == 4);
+
+  StringPool bad;
+  CHECK_FALSE(bad.assign("abc", {2, 1, 3}));  // ends go back
+  CHECK_FALSE(bad.assign("abc", {1, 2}));     // bytes left over
+  CHECK_FALSE(bad.assign("abc", {1, 4}));     // past the bytes
+  CHECK(bad.size() == 0);
+  REQUIRE(bad.assign("abab", {2, 4}));        // a pool may hold "ab" twice...
+  InternTable dup;
+  CHECK_FALSE(dup.assign(bad));               // ...a table may not
+  CHECK(dup.size() == 0);
+}

@@ -655,7 +655,8 @@ ImportCounts Importer::run(std::vector<ImportInput>& inputs, const Progress& pro
   ParseOutcome parsed;
   auto resume = Clock::now();
   Preread pre = plan_resume(inputs, c);
-  if (pre.companion) pre.companion->wait_reading();  // it has long, but it must: db/snapshot.hh
+  // Its read must begin before the writes commit (db/snapshot.hh); by now it has.
+  if (pre.companion) pre.companion->wait_reading();
   c.resume_seconds = since(resume);
   const std::int64_t lists_set_before = store_.lists_set();
   std::shared_ptr<StoredMail> stored = std::move(pre.stored);
