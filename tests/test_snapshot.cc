@@ -235,3 +235,25 @@ TEST_CASE("derive snapshot: any single damaged byte or length is refused or harm
   attempt(good);
   CHECK(used > 0);
 }
+
+// The companion reads the stored mail before the import's writes; a commit
+// by another connection in between (the sqlite3 shell during an import) can
+// change rows it read. The pass then writes no snapshot, and the next
+// import reads every row.
+TEST_CASE("derive snapshot: not written when another connection committed since the store was opened") {
+  TempDir t;
+  fs::path db = imported(t);
+  auto store = mlidx::db::Store::open(db.string(), false);
+  REQUIRE(store);
+  mlidx::db::drop_snapshot((*store)->conn());  // its own connection: still allowed
+  SUBCASE("no other writer") {
+    (*store)->rederive(mlidx::db::Rewrite::Changed);
+    CHECK(parts(db) >= 2);
+  }
+  SUBCASE("another connection committed") {
+    auto other = open(db);
+    REQUIRE(other.exec("UPDATE messages SET subject = 'changed elsewhere' WHERE id = 3"));
+    (*store)->rederive(mlidx::db::Rewrite::Changed);
+    CHECK(parts(db) == 0);
+  }
+}

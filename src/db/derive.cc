@@ -367,7 +367,13 @@ Store::Derived Store::rederive(Rewrite mode, StoredMail* preloaded) {
   stored.old_thread = std::move(threads.thread_of);
   for (std::size_t i = 0; i < series.mails.size(); ++i)
     stored.old_kind[i] = static_cast<std::uint8_t>(series.mails[i].kind);
-  write_snapshot(conn_, stored);
+  // What the companion read ahead comes from before this import's writes;
+  // a commit by another connection since (an UPDATE from the sqlite3 shell
+  // during the import) may have changed those rows, and the snapshot would
+  // keep that stale view. The write lock is held here: nothing else can
+  // commit before this transaction does.
+  if (data_version() == data_version_) write_snapshot(conn_, stored);
+  else drop_snapshot(conn_);
   tx.commit();
   KindCounts kinds;
   for (const auto& m : series.mails) {

@@ -131,10 +131,16 @@ Result<std::unique_ptr<Store>> Store::open(const std::string& path, bool create)
     if (fresh) store->defer_indexes();
     else store->restore_indexes();
     if (setup) setup->commit();
+    store->data_version_ = store->data_version();
     return store;
   } catch (const DbError& e) {
     return make_error(path, e.what());
   }
+}
+
+std::int64_t Store::data_version() {
+  Statement v(conn_, "PRAGMA data_version");
+  return v.step() ? v.int64(0) : 0;
 }
 
 // Unique indexes stay: the import looks mail up by them. So do indexes on

@@ -162,6 +162,10 @@ class Store {
   std::int64_t indexed_as_stored_ = 0;
   std::string default_list_id_;
   bool fresh_ = false;
+  // PRAGMA data_version when opened: it changes when another connection
+  // commits (rederive: the derive snapshot is then not written).
+  std::int64_t data_version_ = 0;
+  std::int64_t data_version();
   // The derive pass (rederive) computes thread_id and kind over all mail
   // and rewrites only the rows whose stored value differs: a row stored
   // with the right values is never written again. Rewriting all 50,000
