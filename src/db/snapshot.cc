@@ -44,6 +44,7 @@ class PartWriter {
   }
   template <class T>
   void vec(const std::vector<T>& v) {
+    static_assert(std::is_trivially_copyable_v<T>);
     pod<std::uint64_t>(v.size());
     put(v.data(), v.size() * sizeof(T));
   }
@@ -96,6 +97,7 @@ class PartReader {
   }
   template <class T>
   bool vec(std::vector<T>& v) {
+    static_assert(std::is_trivially_copyable_v<T>);
     std::uint64_t n = 0;
     if (!pod(n) || n > left_ / sizeof(T)) return false;
     v.resize(n);

@@ -2,7 +2,7 @@
 // in the database (table derive_snapshot, schema/0008): an import then reads
 // the messages stored since, not all of them. At 350k messages reading them
 // all took 1.4-2.3 s of a 2.1 s incremental import, most of it stepping
-// SQLite rows and parsing subjects (docs/PERFORMANCE.md, "Derive snapshot").
+// SQLite rows and parsing subjects (docs/PERFORMANCE.md, Incremental import, "sixth session").
 //
 // It is a cache, kept only while nothing it holds can have changed: any
 // write to messages, refs or patch_data drops it (triggers, schema/0008),
