@@ -138,6 +138,11 @@ Result<std::unique_ptr<Store>> Store::open(const std::string& path, bool create)
   }
 }
 
+std::string Store::file_name() {
+  const char* name = sqlite3_db_filename(conn_.handle(), "main");
+  return name ? name : "";
+}
+
 std::int64_t Store::data_version() {
   Statement v(conn_, "PRAGMA data_version");
   return v.step() ? v.int64(0) : 0;

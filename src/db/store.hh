@@ -59,6 +59,9 @@ class Store {
   ~Store();
 
   Connection& conn() { return conn_; }
+  // The database file's full name as SQLite resolved it (its WAL is this
+  // with "-wal"); empty for an in-memory database.
+  std::string file_name();
 
   // Stores one mail unless its exact bytes are already there. Parsing is
   // skipped for known bytes, so a re-import costs one hash and one lookup.

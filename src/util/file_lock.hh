@@ -28,6 +28,8 @@ class FileLock {
   // it in this process (fcntl(2)): destroy the lock only after every SQLite
   // connection to the file is closed.
   ~FileLock();
+  // The locked file's descriptor, open as long as the lock (Writeback).
+  int fd() const { return fd_; }
 
  private:
   explicit FileLock(int fd) : fd_(fd) {}
