@@ -532,46 +532,53 @@ std::vector<MimePart> parse_mime(const HeaderBlock& header, Problems& problems) 
 }
 
 std::string decode_quoted_printable(std::string_view in) {
-  std::string out;
-  out.reserve(in.size());
+  // Decoding never lengthens: written through a pointer into room made once
+  // (push_back per byte was ~1.5 % of a bulk import).
+  std::string out(in.size(), '\0');
+  char* const begin = out.data();
+  char* o = begin;
   // RFC 2045 6.7 (3): white space at the end of an encoded line was added in
   // transport and is deleted; this is where the current literal run began.
-  std::size_t trailing_ws = std::string::npos;
-  for (std::size_t i = 0; i < in.size(); ++i) {
+  char* trailing_ws = nullptr;
+  const std::size_t n = in.size();
+  for (std::size_t i = 0; i < n; ++i) {
     char c = in[i];
     if (c == '\n' || c == '\r') {
-      if (trailing_ws != std::string::npos) out.resize(trailing_ws);
-      trailing_ws = std::string::npos;
-      out.push_back(c);
+      if (trailing_ws) o = trailing_ws;
+      trailing_ws = nullptr;
+      *o++ = c;
       continue;
     }
     if (c == ' ' || c == '\t') {
-      if (trailing_ws == std::string::npos) trailing_ws = out.size();
-      out.push_back(c);
+      if (!trailing_ws) trailing_ws = o;
+      *o++ = c;
       continue;
     }
-    trailing_ws = std::string::npos;
+    trailing_ws = nullptr;
     if (c != '=') {
-      out.push_back(c);
+      *o++ = c;
       continue;
     }
-    if (i + 2 < in.size() && hex_value(in[i + 1]) >= 0 && hex_value(in[i + 2]) >= 0) {
-      out.push_back(static_cast<char>(hex_value(in[i + 1]) * 16 + hex_value(in[i + 2])));
+    int hi = i + 2 < n ? hex_value(in[i + 1]) : -1;
+    int lo = hi >= 0 ? hex_value(in[i + 2]) : -1;
+    if (lo >= 0) {
+      *o++ = static_cast<char>(hi * 16 + lo);
       i += 2;
       continue;
     }
     // Soft line break: "=" [white space] ("\n" | "\r\n").
     std::size_t j = i + 1;
-    while (j < in.size() && (in[j] == ' ' || in[j] == '\t')) ++j;
-    if (j < in.size() && in[j] == '\n') {
+    while (j < n && (in[j] == ' ' || in[j] == '\t')) ++j;
+    if (j < n && in[j] == '\n') {
       i = j;
-    } else if (j + 1 < in.size() && in[j] == '\r' && in[j + 1] == '\n') {
+    } else if (j + 1 < n && in[j] == '\r' && in[j + 1] == '\n') {
       i = j + 1;
     } else {
-      out.push_back('=');  // not an escape: kept as written
+      *o++ = '=';  // not an escape: kept as written
     }
   }
-  if (trailing_ws != std::string::npos) out.resize(trailing_ws);
+  if (trailing_ws) o = trailing_ws;
+  out.resize(static_cast<std::size_t>(o - begin));
   return out;
 }
 

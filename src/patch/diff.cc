@@ -707,8 +707,8 @@ std::string_view python_strip(std::string_view s) {
   return s.substr(b, e - b);
 }
 
-std::string patchwork_clean_content(std::string_view text) {
-  return std::string(python_strip(text.substr(0, clean_content_cut(text))));
+std::string_view patchwork_clean_content(std::string_view text) {
+  return python_strip(text.substr(0, clean_content_cut(text)));
 }
 
 RawSplit parse_patch_text(std::string_view text) {

@@ -53,8 +53,8 @@ RawSplit parse_patch_text(std::string_view text);
 
 // Patchwork's clean_content: cut at the first line that is "-- " or all
 // underscores (and ends in "\n"), then strip Unicode whitespace as Python's
-// str.strip() does.
-std::string patchwork_clean_content(std::string_view text);
+// str.strip() does. The result is a view into `text`.
+std::string_view patchwork_clean_content(std::string_view text);
 
 // Python's str.strip() on UTF-8 text: Unicode whitespace (str.isspace) removed
 // at both ends.

@@ -4,15 +4,13 @@
 
 namespace mlidx {
 
-// The cleaned text is the body with a suffix cut and white space stripped,
-// so it starts where the stripped body starts.
+// The cleaned text is a view into the body (a cut, then white space
+// stripped): its offset is where it starts, no copy or search needed.
 TextFacts read_text_facts(std::string_view body) {
   TextFacts t;
-  std::string clean = patchwork_clean_content(body);
+  std::string_view clean = patchwork_clean_content(body);
   if (clean.empty()) return t;
-  std::size_t at = static_cast<std::size_t>(python_strip(body).data() - body.data());
-  if (body.compare(at, clean.size(), clean) != 0) at = body.find(clean);
-  if (at == std::string_view::npos) return t;  // cannot happen; no text then
+  std::size_t at = static_cast<std::size_t>(clean.data() - body.data());
   t.start = static_cast<std::int64_t>(utf8_length(body.substr(0, at)));
   t.length = static_cast<std::int64_t>(utf8_length(clean));
   t.trailers = find_trailers(clean);
