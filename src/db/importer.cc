@@ -1,5 +1,6 @@
 #include "db/importer.hh"
 
+#include "db/batch_queue.hh"
 #include "db/import_state.hh"
 #include "db/passes.hh"
 #include "db/search_index.hh"
@@ -11,8 +12,6 @@
 #include <pthread.h>
 #include <cstdlib>
 #include <cstring>
-#include <condition_variable>
-#include <deque>
 #include <mutex>
 #include <optional>
 #include <thread>
@@ -52,59 +51,14 @@ struct Item {
 
 }  // namespace
 
-// Bounded so that the parser cannot run ahead by more than a few MB of mail.
-class Queue {
+// At most 16 batches and 2 MiB of mail (db/batch_queue.hh): with the
+// search index the writer is the slower stage and the queue stays full, and
+// at 16 batches alone it held ~25 MB more at the import's peak (50k
+// messages: 101-102 against 75-77 MB with 4 batches) for no speed gained
+// (docs/PERFORMANCE.md, "ninth session").
+class Queue : public BatchQueue<Item> {
  public:
-  void push(std::vector<Item> batch) {
-    std::unique_lock lock(mu_);
-    not_full_.wait(lock, [&] { return q_.size() < kMaxBatches || stopped_; });
-    q_.push_back(std::move(batch));
-    not_empty_.notify_one();
-  }
-  // An empty batch means the producer is done.
-  std::vector<Item> pop() {
-    std::unique_lock lock(mu_);
-    not_empty_.wait(lock, [&] { return !q_.empty(); });
-    std::vector<Item> b = std::move(q_.front());
-    q_.pop_front();
-    if (b.empty()) ended_ = true;
-    not_full_.notify_one();
-    return b;
-  }
-  // The writer failed: lets the producer finish without blocking and
-  // consumes the rest, unless the end was already seen (a failure in the
-  // last commit: waiting for another end would wait forever).
-  void stop_and_drain() {
-    {
-      std::lock_guard lock(mu_);
-      stopped_ = true;
-      not_full_.notify_all();
-    }
-    while (!ended() && !pop().empty()) {
-    }
-  }
-  // Batches waiting: a full queue means the writer is the slower stage.
-  std::size_t size() {
-    std::lock_guard lock(mu_);
-    return q_.size();
-  }
-  static constexpr std::size_t capacity() { return kMaxBatches; }
-  bool ended() {
-    std::lock_guard lock(mu_);
-    return ended_;
-  }
-  bool stopped() {
-    std::lock_guard lock(mu_);
-    return stopped_;
-  }
-
- private:
-  static constexpr std::size_t kMaxBatches = 16;
-  std::mutex mu_;
-  std::condition_variable not_full_, not_empty_;
-  std::deque<std::vector<Item>> q_;
-  bool stopped_ = false;
-  bool ended_ = false;
+  Queue() : BatchQueue(16, std::size_t{2} << 20) {}
 };
 
 // Batches the writer is done with go back to the parser thread to be freed
@@ -136,6 +90,9 @@ constexpr std::size_t kBatchItems = 64;
 // mails instead of waiting for 64 to be parsed (~8 ms of a 0.13 s import of
 // 500 appended mails, during which it had nothing to do).
 constexpr std::size_t kFirstBatchItems = 4;
+// A batch also ends at 1 MiB of mail, so that large mails make small
+// batches and the queue's 2 MiB hold more than one.
+constexpr std::size_t kBatchBytes = std::size_t{1} << 20;
 
 // What the parser thread reports back once joined.
 struct ParseOutcome {
@@ -175,9 +132,9 @@ class Parser {
         case Source::Git: read_git(i); break;
       }
     }
-    if (!batch_.empty()) q_.push(std::move(batch_));
+    if (!batch_.empty()) q_.push(std::move(batch_), batch_bytes_);
     out_.seconds = since(start);
-    q_.push({});
+    q_.push({}, 0);
   }
 
  private:
@@ -208,10 +165,12 @@ class Parser {
 
   // False: the writer failed, stop parsing.
   bool emit(Item&& it) {
+    batch_bytes_ += it.owned.empty() ? it.raw.size() : it.owned.size();
     batch_.push_back(std::move(it));
-    if (batch_.size() < batch_items_) return true;
-    q_.push(std::move(batch_));
+    if (batch_.size() < batch_items_ && batch_bytes_ < kBatchBytes) return true;
+    q_.push(std::move(batch_), batch_bytes_);
     batch_.clear();
+    batch_bytes_ = 0;
     batch_items_ = std::min(batch_items_ * 2, kBatchItems);
     spent_.free_all();
     return !q_.stopped();
@@ -313,6 +272,7 @@ class Parser {
   ParseOutcome& out_;
   std::vector<Item> batch_;
   std::size_t batch_items_ = kFirstBatchItems;  // this batch's size, doubling up to kBatchItems
+  std::size_t batch_bytes_ = 0;                 // of mail in batch_
 };
 
 void parse_all(std::vector<ImportInput>& inputs, std::unordered_set<std::string> known, bool search_text,
