@@ -3,7 +3,7 @@
 // bytes of mail. A parsed mail takes ~3x its raw size in heap (body, text
 // parts, patch, headers JSON, search text) on top of its mapped pages, so a
 // queue bounded only by batches held up to 16 x 64 mails whenever the
-// writer was the slower stage (an import with the search index): ~25 MB of
+// writer was the slower stage (an import with the search index): ~29 MB of
 // peak RSS at 50k messages, more when large mails came together.
 #pragma once
 #include <condition_variable>

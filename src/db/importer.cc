@@ -52,10 +52,10 @@ struct Item {
 }  // namespace
 
 // At most 16 batches and 2 MiB of mail (db/batch_queue.hh): with the
-// search index the writer is the slower stage and the queue stays full, and
-// at 16 batches alone it held ~25 MB more at the import's peak (50k
-// messages: 101-102 against 75-77 MB with 4 batches) for no speed gained
-// (docs/PERFORMANCE.md, "ninth session").
+// search index the writer is the slower stage and the queue stays full;
+// bounded by 16 batches alone it made the import's peak RSS 95-104 MB at
+// 50k messages, against 69-72 MB now, for no speed gained (7 alternated
+// runs; docs/PERFORMANCE.md, "ninth session").
 class Queue : public BatchQueue<Item> {
  public:
   Queue() : BatchQueue(16, std::size_t{2} << 20) {}
