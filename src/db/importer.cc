@@ -475,53 +475,68 @@ Importer::Preread::~Preread() = default;
 // pass will need of the mail already stored, which no write of this import
 // changes, is loaded: by the Companion in WAL mode (it goes on loading
 // while the tail is written), else on this thread.
-Importer::Preread Importer::plan_resume(std::vector<ImportInput>& inputs, ImportCounts& c) {
-  struct Check {
-    ImportInput* in;
-    std::size_t at;
-    InputState st;
-    bool same = false;
-  };
-  std::vector<Check> checks;
-  {
-    ImportState state(store_.conn(), store_.default_list_id());
-    for (auto& in : inputs) {
-      if (in.state_key.empty()) continue;
-      auto st = state.find(in.state_key);
-      if (!st) continue;
-      if (in.source == Source::Git) {
-        in.since = st->last_commit;
-        in.skipped = st->messages;
-        continue;
-      }
-      // No digest: recorded by an mlidx before schema version 7 (SHA-1 or
-      // UMAC), whose migrations dropped them. Read in full, not reported as
-      // changed.
-      if (st->prefix_xxh128.empty()) continue;
-      std::string_view file = in.file.view();
-      auto at = static_cast<std::size_t>(st->size);
-      if (at <= file.size() && (at == file.size() || looks_like_from_line(line_at(file, at))))
-        checks.push_back({&in, at, *st});
-      else
-        in.changed = true;
+namespace {
+
+// An input whose state says its first `at` bytes were imported: resumed
+// there if they hash as they did.
+struct PrefixCheck {
+  ImportInput* in;
+  std::size_t at;
+  InputState st;
+  bool same = false;
+};
+
+// Git inputs resume from their last commit at once; files whose recorded
+// prefix still ends at a "From " line (or at the end) are to be hashed,
+// others are read in full as changed.
+std::vector<PrefixCheck> prefixes_to_check(Store& store, std::vector<ImportInput>& inputs) {
+  std::vector<PrefixCheck> checks;
+  ImportState state(store.conn(), store.default_list_id());
+  for (auto& in : inputs) {
+    if (in.state_key.empty()) continue;
+    auto st = state.find(in.state_key);
+    if (!st) continue;
+    if (in.source == Source::Git) {
+      in.since = st->last_commit;
+      in.skipped = st->messages;
+      continue;
     }
+    // No digest: recorded by an mlidx before schema version 7 (SHA-1 or
+    // UMAC), whose migrations dropped them. Read in full, not reported as
+    // changed.
+    if (st->prefix_xxh128.empty()) continue;
+    std::string_view file = in.file.view();
+    auto at = static_cast<std::size_t>(st->size);
+    if (at <= file.size() && (at == file.size() || looks_like_from_line(line_at(file, at))))
+      checks.push_back({&in, at, *st});
+    else
+      in.changed = true;
   }
+  return checks;
+}
+
+void hash_prefixes(std::vector<PrefixCheck>& checks, ImportCounts& c) {
+  auto start = Clock::now();
+  for (auto& ch : checks) {
+    Xxh128Stream prefix;
+    // Short on a read error: the digest differs, the file is read in full.
+    std::size_t done = ch.in->file.scan(ch.at, [&prefix](std::string_view part) { prefix.update(part); });
+    ch.in->prefix = prefix;
+    Xxh128 d = prefix.digest();
+    ch.same = done == ch.at &&
+              ch.st.prefix_xxh128 == std::string_view(reinterpret_cast<const char*>(d.data()), d.size());
+  }
+  c.hash_seconds = since(start);
+}
+
+}  // namespace
+
+Importer::Preread Importer::plan_resume(std::vector<ImportInput>& inputs, ImportCounts& c) {
+  std::vector<PrefixCheck> checks = prefixes_to_check(store_, inputs);
   Preread pre;
   if (checks.empty()) return pre;
   pre.companion = Companion::start(store_.conn());
-  std::thread hasher([&checks, &c] {
-    auto start = Clock::now();
-    for (auto& ch : checks) {
-      Xxh128Stream prefix;
-      // Short on a read error: the digest differs, the file is read in full.
-      std::size_t done = ch.in->file.scan(ch.at, [&prefix](std::string_view part) { prefix.update(part); });
-      ch.in->prefix = prefix;
-      Xxh128 d = prefix.digest();
-      ch.same = done == ch.at &&
-                ch.st.prefix_xxh128 == std::string_view(reinterpret_cast<const char*>(d.data()), d.size());
-    }
-    c.hash_seconds = since(start);
-  });
+  std::thread hasher(hash_prefixes, std::ref(checks), std::ref(c));
   try {
     if (!pre.companion) {
       pre.stored = std::make_shared<StoredMail>(preload_stored_mail(store_.conn()));
@@ -610,16 +625,35 @@ void Importer::write_all(Queue& q, Spent& spent, std::vector<ImportInput>& input
 
 ImportCounts Importer::run(std::vector<ImportInput>& inputs, const Progress& progress) {
   ImportCounts c;
-  Queue q;
-  Spent spent;
-  ParseOutcome parsed;
   auto resume = Clock::now();
   Preread pre = plan_resume(inputs, c);
   // Its read must begin before the writes commit (db/snapshot.hh); by now it has.
   if (pre.companion) pre.companion->wait_reading();
   c.resume_seconds = since(resume);
   const std::int64_t lists_set_before = store_.lists_set();
+  parse_and_write(inputs, pre, c, progress);
   std::shared_ptr<StoredMail> stored = std::move(pre.stored);
+  if (pre.companion) {
+    pre.companion->checkpoint();
+    auto wait = Clock::now();
+    stored = pre.companion->stored();
+    c.load_wait_seconds = since(wait);
+    c.load_seconds = pre.companion->load_seconds();
+  }
+  // A list set on a stored message that had none changes its row
+  // (list_id): what was loaded before the writes is then read again. A
+  // variant (kept bytes) or another list (other_lists) leaves the row as
+  // it was: a resend in the appended tail does not cost a reload.
+  if (store_.lists_set() > lists_set_before) stored.reset();
+  run_passes(c, stored.get());
+  return c;
+}
+
+void Importer::parse_and_write(std::vector<ImportInput>& inputs, Preread& pre, ImportCounts& c,
+                               const Progress& progress) {
+  Queue q;
+  Spent spent;
+  ParseOutcome parsed;
   // Only appended mail is read: the writer looks each one up (Parser::prepare)
   // instead of the parser in the keys of all stored mail.
   std::unordered_set<std::string> keys;
@@ -654,13 +688,9 @@ ImportCounts Importer::run(std::vector<ImportInput>& inputs, const Progress& pro
   c.truncated_inputs = std::move(parsed.truncated);
   c.rewound_inputs = std::move(parsed.rewound);
   c.errors = std::move(parsed.errors);
-  if (pre.companion) {
-    pre.companion->checkpoint();
-    auto wait = Clock::now();
-    stored = pre.companion->stored();
-    c.load_wait_seconds = since(wait);
-    c.load_seconds = pre.companion->load_seconds();
-  }
+}
+
+void Importer::run_passes(ImportCounts& c, StoredMail* stored) {
   // The passes over all mail, and the index builds of a bulk load, commit
   // once: a kill leaves the mail stored and the next import re-derives.
   Transaction tail(store_.conn());
@@ -672,12 +702,7 @@ ImportCounts Importer::run(std::vector<ImportInput>& inputs, const Progress& pro
     // Rows derived before are compared, not rewritten: after an append most
     // stay as they were. Into an empty database everything is new.
     bool derived_before = Statement(store_.conn(), "SELECT 1 FROM threads LIMIT 1").step();
-    // A list set on a stored message that had none changes its row
-    // (list_id): what was loaded before the writes is then read again. A
-    // variant (kept bytes) or another list (other_lists) leaves the row as
-    // it was: a resend in the appended tail does not cost a reload.
-    if (store_.lists_set() > lists_set_before) stored.reset();
-    auto d = store_.rederive(derived_before ? Rewrite::Changed : Rewrite::All, stored.get());
+    auto d = store_.rederive(derived_before ? Rewrite::Changed : Rewrite::All, stored);
     c.threads = d.threads;
     c.kinds = d.kinds;
     c.series = d.series;
@@ -701,7 +726,6 @@ ImportCounts Importer::run(std::vector<ImportInput>& inputs, const Progress& pro
   crash_point("tail:committed");
   store_.finish_bulk_load();
   c.finish_seconds = since(start);
-  return c;
 }
 
 }  // namespace mlidx::db

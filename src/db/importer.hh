@@ -112,6 +112,12 @@ class Importer {
     bool all_resumed = false;
   };
   Preread plan_resume(std::vector<ImportInput>& inputs, ImportCounts& c);
+  // The parser thread and the writer (this thread) over every input.
+  void parse_and_write(std::vector<ImportInput>& inputs, Preread& pre, ImportCounts& c,
+                       const Progress& progress);
+  // The derive pass, the search index's catch-up and the deferred index
+  // builds, in one transaction. `stored`: mail loaded ahead, or null.
+  void run_passes(ImportCounts& c, StoredMail* stored);
 
   Store& store_;
   bool search_index_ = true;
