@@ -946,53 +946,55 @@ std::string git_patch_id(std::string_view diff) {
   return {};
 }
 
-std::vector<FileStat> diff_files(std::string_view diff) {
-  std::vector<FileStat> files;
-  // Per file: whether "---"/a hunk was seen (a further "---" then starts a
-  // new file) and whether it began with "Index:" (its "diff" line, if any,
-  // does not start another).
-  bool seen_body = false, from_index = false;
-  long long old_left = 0, new_left = 0;
-  bool in_hunk = false;
-  auto start = [&]() -> FileStat& {
-    files.emplace_back();
-    seen_body = false;
-    from_index = false;
-    return files.back();
-  };
-  auto current = [&]() -> FileStat& { return files.empty() ? start() : files.back(); };
-  PySplit split{diff};
-  sv line;
-  while (split.next(line)) {
+namespace {
+
+// diff_files's state over one diff, line by line.
+class FileScan {
+ public:
+  void line(sv line) {
     if (!line.empty() && line.back() == '\r') line.remove_suffix(1);
-    if (in_hunk) {
-      char c = line.empty() ? ' ' : line[0];
-      bool counted = true;
-      if (c == '-') {
-        ++current().lines_removed;
-        --old_left;
-      } else if (c == '+') {
-        ++current().lines_added;
-        --new_left;
-      } else if (c == ' ') {
-        --old_left;
-        --new_left;
-      } else if (c == '\\') {
-        // "\ No newline at end of file": not a line of either side
-      } else {
-        counted = false;  // the hunk is shorter than its header says
-        in_hunk = false;
-      }
-      if (counted) {
-        if (old_left <= 0 && new_left <= 0) in_hunk = false;
-        continue;
-      }
+    if (in_hunk_ && hunk_line(line)) return;
+    if (!header_line(line) && !files_.empty()) extended_line(line);
+  }
+  std::vector<FileStat> take() { return std::move(files_); }
+
+ private:
+  FileStat& start() {
+    files_.emplace_back();
+    seen_body_ = false;
+    from_index_ = false;
+    return files_.back();
+  }
+  FileStat& current() { return files_.empty() ? start() : files_.back(); }
+
+  // A line inside a hunk; false when it ends the hunk early (the hunk is
+  // shorter than its header says) and is to be read as a header line.
+  bool hunk_line(sv line) {
+    char c = line.empty() ? ' ' : line[0];
+    if (c == '-') {
+      ++current().lines_removed;
+      --old_left_;
+    } else if (c == '+') {
+      ++current().lines_added;
+      --new_left_;
+    } else if (c == ' ') {
+      --old_left_;
+      --new_left_;
+    } else if (c != '\\') {  // "\ No newline at end of file" is of neither side
+      in_hunk_ = false;
+      return false;
     }
+    if (old_left_ <= 0 && new_left_ <= 0) in_hunk_ = false;
+    return true;
+  }
+
+  // "diff", "Index:", "---", "+++" and "@@" lines, which may start a file.
+  bool header_line(sv line) {
     if (has_prefix(line, "diff ")) {
       FileStat* f;
-      if (!files.empty() && from_index && !seen_body) {
-        f = &files.back();
-        from_index = false;
+      if (!files_.empty() && from_index_ && !seen_body_) {
+        f = &files_.back();
+        from_index_ = false;
       } else {
         f = &start();
       }
@@ -1000,41 +1002,43 @@ std::vector<FileStat> diff_files(std::string_view diff) {
     } else if (has_prefix(line, "Index: ")) {
       FileStat& f = start();
       f.old_path = f.new_path = std::string(trim(line.substr(7)));
-      from_index = true;
+      from_index_ = true;
     } else if (has_prefix(line, "--- ")) {
-      FileStat& f = files.empty() || seen_body ? start() : files.back();
+      FileStat& f = files_.empty() || seen_body_ ? start() : files_.back();
       f.old_path = header_path(line.substr(4), 'a');
-      seen_body = true;
+      seen_body_ = true;
     } else if (has_prefix(line, "+++ ")) {
       current().new_path = header_path(line.substr(4), 'b');
-      seen_body = true;
+      seen_body_ = true;
     } else if (has_prefix(line, "@@ -")) {
       sv oc, nc;
       if (match_pw_hunk(line, oc, nc)) {
         current();
-        seen_body = true;
-        old_left = count_value(oc);
-        new_left = count_value(nc);
-        in_hunk = old_left > 0 || new_left > 0;
+        seen_body_ = true;
+        old_left_ = count_value(oc);
+        new_left_ = count_value(nc);
+        in_hunk_ = old_left_ > 0 || new_left_ > 0;
       }
-    } else if (files.empty()) {
-      continue;
-    } else if (has_prefix(line, "rename from ") || has_prefix(line, "copy from ")) {
-      sv rest = line.substr(line.find(" from ") + 6);
-      std::size_t i = 0;
-      files.back().old_path = !rest.empty() && rest[0] == '"' ? unquote_c(rest, i) : std::string(rest);
+    } else {
+      return false;
+    }
+    return true;
+  }
+
+  // git's extended header lines and binary markers, for the file begun last.
+  void extended_line(sv line) {
+    FileStat& f = files_.back();
+    if (has_prefix(line, "rename from ") || has_prefix(line, "copy from ")) {
+      f.old_path = quoted_or_plain(line.substr(line.find(" from ") + 6));
     } else if (has_prefix(line, "rename to ") || has_prefix(line, "copy to ")) {
-      sv rest = line.substr(line.find(" to ") + 4);
-      std::size_t i = 0;
-      files.back().new_path = !rest.empty() && rest[0] == '"' ? unquote_c(rest, i) : std::string(rest);
+      f.new_path = quoted_or_plain(line.substr(line.find(" to ") + 4));
     } else if (has_prefix(line, "new file mode ")) {
-      files.back().old_path = "/dev/null";
+      f.old_path = "/dev/null";
     } else if (has_prefix(line, "deleted file mode ")) {
-      files.back().new_path = "/dev/null";
+      f.new_path = "/dev/null";
     } else if (has_prefix(line, "GIT binary patch")) {
-      files.back().binary = true;
+      f.binary = true;
     } else if (has_prefix(line, "Binary files ") && line.ends_with(" differ")) {
-      FileStat& f = files.back();
       f.binary = true;
       sv names = line.substr(13, line.size() - 13 - 7);
       if (std::size_t a = names.find(" and "); a != npos) {
@@ -1045,7 +1049,29 @@ std::vector<FileStat> diff_files(std::string_view diff) {
       }
     }
   }
-  return files;
+
+  static std::string quoted_or_plain(sv rest) {
+    std::size_t i = 0;
+    return !rest.empty() && rest[0] == '"' ? unquote_c(rest, i) : std::string(rest);
+  }
+
+  std::vector<FileStat> files_;
+  // Per file: whether "---"/a hunk was seen (a further "---" then starts a
+  // new file) and whether it began with "Index:" (its "diff" line, if any,
+  // does not start another).
+  bool seen_body_ = false, from_index_ = false;
+  long long old_left_ = 0, new_left_ = 0;
+  bool in_hunk_ = false;
+};
+
+}  // namespace
+
+std::vector<FileStat> diff_files(std::string_view diff) {
+  FileScan scan;
+  PySplit split{diff};
+  sv line;
+  while (split.next(line)) scan.line(line);
+  return scan.take();
 }
 
 std::string find_pull_url(std::string_view content) {
