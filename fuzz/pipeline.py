@@ -1,0 +1,123 @@
+#!/usr/bin/env python3
+"""Mutation fuzzing of the whole mlidx command line, where the libFuzzer
+targets of fuzz/ stop at the parsers: store, derive pass, series, search
+index, incremental import, reindex and the query commands.
+
+Each round mutates a seed mailbox (data/*.mbox, ../shared's Patchwork test
+mails): bytes flipped, ranges cut or repeated, mail syntax spliced in
+(separators, Message-ID/References, multipart boundaries, encoded words,
+diffs, NULs, CRLF). It imports it, appends a second mutated mailbox and
+imports again (the resumed tail), then runs stats, series, search, thread,
+show, both exports and reindex over the database. A round fails when a
+command dies by a signal, exits with anything but 0 or 1, or takes more than
+10 s; its inputs are kept.
+
+    fuzz/pipeline.py [--mlidx build/src/mlidx] [--seconds 300] [--seed 1]
+"""
+import argparse
+import glob
+import os
+import random
+import shutil
+import subprocess
+import sys
+import tempfile
+import time
+
+FROM = b"From fuzz@example.org Mon Jan  1 00:00:00 2024\n"
+TOKENS = [
+    b"\n", b"\n\n", FROM, b">From ", b"\r\n", b"\xff\xfe", b"\x00",
+    b"Message-ID: <a@b>\n", b"In-Reply-To: <a@b>\n", b"References: <a@b> <c@d>\n",
+    b"Subject: [PATCH v2 1/2] x\n", b"Subject: [PATCH 0/2] y\n", b"Subject: Re: [PATCH 2/2] z\n",
+    b"Content-Type: multipart/mixed; boundary=Q\n", b"--Q\n", b"--Q--\n",
+    b"Content-Transfer-Encoding: base64\n", b"Content-Transfer-Encoding: quoted-printable\n",
+    b"=?utf-8?b?w6k=?=", b"=?iso-8859-1?q?=E9?=", b"Content-Type: message/rfc822\n\n",
+    b"diff --git a/x b/x\n", b"--- a/x\n+++ b/x\n@@ -1 +1 @@\n-a\n+b\n",
+    b"List-Id: <l.example.org>\n", b"Date: Mon, 1 Jan 2024 00:00:00 +0000\n",
+    b"X-Patchwork-Hint: ignore\n", b"Reviewed-by: A <a@b>\n",
+]
+
+
+def mutate(rnd, seeds, data):
+    d = bytearray(data)
+    for _ in range(rnd.randint(1, 12)):
+        op = rnd.randrange(6)
+        at = rnd.randrange(len(d) + 1)
+        if op == 0 and d:
+            d[min(at, len(d) - 1)] = rnd.randrange(256)
+        elif op == 1:
+            d[at:at] = rnd.choice(TOKENS)
+        elif op == 2:
+            del d[at:at + rnd.randint(1, 200)]
+        elif op == 3 and d:
+            src = rnd.randrange(len(d))
+            d[at:at] = d[src:src + rnd.randint(1, 2000)]
+        elif op == 4:
+            d[at:at] = rnd.choice(seeds)[:rnd.randint(0, 5000)]
+        else:
+            d[at:at] = rnd.choice(TOKENS) * rnd.randint(1, 50)
+    return bytes(d)
+
+
+def main():
+    ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    ap.add_argument("--mlidx", default="build/src/mlidx")
+    ap.add_argument("--seconds", type=float, default=300)
+    ap.add_argument("--seed", type=int, default=1)
+    ap.add_argument("--keep", default="build/pipeline-fuzz", help="where failing rounds are kept")
+    a = ap.parse_args()
+    here = os.path.dirname(os.path.abspath(__file__))
+    shared = os.environ.get("MLIDX_SHARED", os.path.join(here, "..", "..", "shared"))
+    paths = glob.glob(os.path.join(here, "..", "data", "*.mbox"))
+    paths += glob.glob(os.path.join(shared, "testdata", "patchwork", "*", "*"))
+    seeds = [open(p, "rb").read() for p in paths]
+    rnd = random.Random(a.seed)
+    mlidx = os.path.abspath(a.mlidx)
+    rounds = failed = 0
+    codes = {}
+    deadline = time.time() + a.seconds
+    with tempfile.TemporaryDirectory() as tmp:
+        while time.time() < deadline:
+            work = os.path.join(tmp, "round")
+            shutil.rmtree(work, ignore_errors=True)
+            os.makedirs(work)
+            mbox, db = os.path.join(work, "m.mbox"), os.path.join(work, "x.db")
+            first = mutate(rnd, seeds, rnd.choice(seeds))
+            if rnd.random() < 0.5:
+                first = FROM + first
+            with open(mbox, "wb") as f:
+                f.write(first)
+            tail = b"\n" + FROM + mutate(rnd, seeds, rnd.choice(seeds))
+            steps = [["import", mbox], None, ["import", mbox], ["stats"], ["series"],
+                     ["search", "s:patch"], ["thread", "1"], ["show", "1"],
+                     ["export", "--thread", "1"], ["export", "--series", "1", "--partial"], ["reindex"]]
+            bad = None
+            for step in steps:
+                if step is None:
+                    with open(mbox, "ab") as f:
+                        f.write(tail)
+                    continue
+                t = time.time()
+                try:
+                    r = subprocess.run([mlidx] + step + ["--db", db], capture_output=True, timeout=60)
+                except subprocess.TimeoutExpired:
+                    bad = (step, "timeout", 60.0, b"")
+                    break
+                dt = time.time() - t
+                codes[(step[0], r.returncode)] = codes.get((step[0], r.returncode), 0) + 1
+                if r.returncode not in (0, 1) or dt > 10:
+                    bad = (step, r.returncode, dt, r.stderr[-400:])
+                    break
+            rounds += 1
+            if bad:
+                failed += 1
+                keep = os.path.join(a.keep, f"seed{a.seed}-round{rounds}")
+                shutil.copytree(work, keep, dirs_exist_ok=True)
+                print(f"FAILED {bad[0]}: exit {bad[1]}, {bad[2]:.1f} s, {bad[3]!r}; kept in {keep}", flush=True)
+    print(f"{rounds} rounds, {failed} failed; exit codes: "
+          + ", ".join(f"{c} {k}: {n}" for (c, k), n in sorted(codes.items())))
+    return 1 if failed else 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
