@@ -56,6 +56,10 @@ TEST_CASE("crash: an import killed at any moment is completed by a re-run, as a 
     CHECK(again.code == 0);
     CHECK(query1(db, "PRAGMA integrity_check") == "ok");
     CHECK(dump_relations(db) == expected);
+    // The bulk load's deferred work, FTS5's merge included, is done:
+    // automerge is back on for later imports.
+    CHECK(query1(db, "SELECT count(*) FROM deferred_indexes") == "0");
+    CHECK(query1(db, "SELECT coalesce((SELECT v FROM search_fts_config WHERE k = 'automerge'), 4)") == "4");
   }
 }
 
