@@ -464,17 +464,6 @@ Importer::Preread::Preread() = default;
 Importer::Preread::Preread(Preread&&) noexcept = default;
 Importer::Preread::~Preread() = default;
 
-// An mbox resumes where the last import stopped when the bytes it read are
-// still the file's first bytes (mail was appended, nothing rewritten) and a
-// "From " line follows them; anything else is read in full, and what was
-// stored before is recognised as duplicates.
-//
-// Hashing the prefix (~0.015 s for 93 MB with XXH3-128, 0.025 s with UMAC,
-// 0.07 s with SHA-1; MappedFile::scan) is the one cost of resuming that
-// grows with the file. It runs on a second thread while what the derive
-// pass will need of the mail already stored, which no write of this import
-// changes, is loaded: by the Companion in WAL mode (it goes on loading
-// while the tail is written), else on this thread.
 namespace {
 
 // An input whose state says its first `at` bytes were imported: resumed
@@ -531,6 +520,17 @@ void hash_prefixes(std::vector<PrefixCheck>& checks, ImportCounts& c) {
 
 }  // namespace
 
+// An mbox resumes where the last import stopped when the bytes it read are
+// still the file's first bytes (mail was appended, nothing rewritten) and a
+// "From " line follows them; anything else is read in full, and what was
+// stored before is recognised as duplicates.
+//
+// Hashing the prefix (~0.015 s for 93 MB with XXH3-128, 0.025 s with UMAC,
+// 0.07 s with SHA-1; MappedFile::scan) is the one cost of resuming that
+// grows with the file. It runs on a second thread while what the derive
+// pass will need of the mail already stored, which no write of this import
+// changes, is loaded: by the Companion in WAL mode (it goes on loading
+// while the tail is written), else on this thread.
 Importer::Preread Importer::plan_resume(std::vector<ImportInput>& inputs, ImportCounts& c) {
   std::vector<PrefixCheck> checks = prefixes_to_check(store_, inputs);
   Preread pre;

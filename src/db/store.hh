@@ -103,8 +103,9 @@ class Store {
   // A database created by this Store was filled without WAL; switch it to
   // WAL now that the bulk load is done.
   void finish_bulk_load();
-  // Builds the indexes a bulk load deferred (part of finish_bulk_load; an
-  // import calls it inside its last transaction).
+  // Builds the indexes a bulk load deferred and merges the search index's
+  // segments into one (part of finish_bulk_load; an import calls it inside
+  // its last transaction).
   void restore_indexes();
 
   // messages.kind counts: patches, covers, comments.
