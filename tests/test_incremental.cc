@@ -382,3 +382,21 @@ TEST_CASE("import: the summary's counts are the stored ones, with a derive pass 
   CHECK(again.out.find(": 0 new, ") != std::string::npos);
   CHECK(again.out.find(expected()) != std::string::npos);
 }
+
+TEST_CASE("incremental: a \"From \" line the reader would not split at is not a place to resume") {
+  // After a line that is not blank, a "From " line starts a message only
+  // when a header line follows it (mbox.cc, separator_at): here it is body
+  // text of the last message, as a one-shot import reads the file.
+  TempDir t;
+  fs::path mbox = t / "list.mbox", db = t / "m.db";
+  const std::string head = "From a Thu Jan  1 00:00:00 1970\nMessage-ID: <1@x>\nFrom: A <a@x>\n"
+                           "Subject: one\n\nfirst line\n";
+  write_file(mbox, head);
+  REQUIRE(import(db, mbox).code == 0);
+  write_file(mbox, head + "From b Thu Jan  1 00:00:00 1970\nnot a header, a quoted line\n");
+  Run r = import(db, mbox);
+  INFO(r.out << r.err);
+  REQUIRE(r.code == 0);
+  CHECK(r.out.find("changed since the last import (not only appended to): read in full") != std::string::npos);
+  CHECK(query1(db, "SELECT count(*) FROM messages") == "1");
+}

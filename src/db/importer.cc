@@ -476,8 +476,11 @@ struct PrefixCheck {
 };
 
 // Git inputs resume from their last commit at once; files whose recorded
-// prefix still ends at a "From " line (or at the end) are to be hashed,
-// others are read in full as changed.
+// prefix still ends where the reader starts a message (or at the end) are
+// to be hashed, others are read in full as changed. A "From " line the
+// reader would not split at (no header line after it, no blank line before
+// it) continues the last message read: resuming there would split the
+// file where a one-shot import does not.
 std::vector<PrefixCheck> prefixes_to_check(Store& store, std::vector<ImportInput>& inputs) {
   std::vector<PrefixCheck> checks;
   ImportState state(store.conn(), store.default_list_id());
@@ -496,7 +499,7 @@ std::vector<PrefixCheck> prefixes_to_check(Store& store, std::vector<ImportInput
     if (st->prefix_xxh128.empty()) continue;
     std::string_view file = in.file.view();
     auto at = static_cast<std::size_t>(st->size);
-    if (at <= file.size() && (at == file.size() || looks_like_from_line(line_at(file, at))))
+    if (at <= file.size() && (at == file.size() || separator_at(file, at)))
       checks.push_back({&in, at, *st});
     else
       in.changed = true;

@@ -64,6 +64,11 @@ bool looks_like_header_line(std::string_view line) {
   return i > 0 && i < line.size();
 }
 
+bool separator_at(std::string_view data, std::size_t pos) {
+  return looks_like_from_line(line_at(data, pos)) &&
+         (after_blank_line(data, pos) || looks_like_header_line(line_at(data, skip_line(data, pos))));
+}
+
 InputKind sniff(std::string_view data) {
   if (data.empty()) return InputKind::Empty;
   std::string_view first = line_at(data, 0);
@@ -103,11 +108,8 @@ std::size_t MboxReader::find_next_separator(std::size_t from, bool& quoted) cons
     }
     if (data_[pos - 1] == '>') {
       quoted = true;
-    } else if (data_[pos - 1] == '\n') {
-      std::string_view line = line_at(data_, pos);
-      if (looks_like_from_line(line) &&
-          (after_blank_line(data_, pos) || looks_like_header_line(line_at(data_, skip_line(data_, pos)))))
-        return pos;
+    } else if (data_[pos - 1] == '\n' && separator_at(data_, pos)) {
+      return pos;
     }
     ++pos;
   }

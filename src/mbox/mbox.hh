@@ -21,6 +21,10 @@ const char* describe_refusal(InputKind k);
 bool looks_like_from_line(std::string_view line);
 // A header field line: a printable-ASCII field name then ':' (RFC 5322 2.2).
 bool looks_like_header_line(std::string_view line);
+// Whether MboxReader starts a new message at `pos`, the start of a line: a
+// "From " line that looks like one, after a blank line or before a header
+// line (a "From " line in a body is seldom either).
+bool separator_at(std::string_view data, std::size_t pos);
 
 struct MboxMessage {
   std::string_view raw;  // the mail, "From " line removed, >From unquoted
