@@ -383,6 +383,100 @@ TEST_CASE("import: the summary's counts are the stored ones, with a derive pass 
   CHECK(again.out.find(expected()) != std::string::npos);
 }
 
+namespace {
+
+// The word the cut falls in, as far as the cut file has it ("fir" of
+// "first"): indexed from the cut mail, it must not be found once the mail
+// is whole, unless the whole mail has that word too (as a one-shot import
+// would say).
+std::string word_before(const std::string& data, std::size_t cut) {
+  std::size_t b = cut;
+  while (b > 0 && std::isalnum(static_cast<unsigned char>(data[b - 1]))) --b;
+  return data.substr(b, cut - b);
+}
+
+std::string found(const fs::path& db, const std::string& word) {
+  return query1(db, "SELECT count(*) FROM search_fts WHERE search_fts MATCH '\"" + word + "\"'");
+}
+
+}  // namespace
+
+// db/cut_short.cc: an mbox read while mail is appended to it ends inside
+// its last message. The next import reads that message again, whole, and
+// it replaces the cut one: the database is then a one-shot import's.
+TEST_CASE("incremental: a message stored cut short is replaced by the whole mail when the file grows") {
+  const std::string data = read_file(kData / "series.mbox") + read_file(kData / "replies.mbox");
+  TempDir t;
+  fs::path mbox = t / "list.mbox", once = t / "once.db";
+  write_file(mbox, data);
+  REQUIRE(import(once, mbox).code == 0);
+  const std::string expected = dump_relations(once), expected_derived = derived_rows(once);
+  const std::size_t series_end = read_file(kData / "series.mbox").size();
+  const std::size_t roadmap3 = data.find("Message-ID: <roadmap-3@example.com>");
+  REQUIRE(roadmap3 != std::string::npos);
+  const std::vector<std::size_t> cuts = {
+      data.rfind("\n+", series_end) + 5,               // a patch's diff (the last patch of series.mbox)
+      roadmap3 - 12,                                   // a reply's header, before its Message-ID
+      data.find("Maildir first", roadmap3) + 11,       // its body, mid-word: "fir"
+      data.find("mlidx keeps this", roadmap3) + 13,    // a mail with no Message-ID (its id is its bytes' hash)
+  };
+  for (std::size_t i = 0; i < cuts.size(); ++i) {
+    const std::size_t cut = cuts[i];
+    CAPTURE(cut);
+    REQUIRE(data[cut - 1] != '\n');
+    fs::path db = t / ("cut" + std::to_string(i) + ".db");
+    write_file(mbox, data.substr(0, cut));
+    REQUIRE(import(db, mbox).code == 1);  // "truncated: the file ends inside its last message"
+    REQUIRE(query1(db, "SELECT count(*) FROM problems WHERE kind = 'truncated'") == "1");
+    const std::string word = word_before(data, cut);
+    if (i == 2) REQUIRE(found(db, word) == "1");  // "fir" is indexed from the cut reply
+    // What says where the file ended is not in the mail: reindex keeps it.
+    if (i == 0) REQUIRE(run_mlidx({"reindex", "--db", db.string()}).code == 0);
+    write_file(mbox, data);
+    Run r = run_mlidx({"import", "--db", db.string(), mbox.string()});
+    INFO(r.out << r.err);
+    REQUIRE(r.code == 0);
+    CHECK(r.out.find("completed: 1 messages stored cut short") != std::string::npos);
+    CHECK(r.out.find("0 variants") != std::string::npos);
+    CHECK(dump_relations(db) == expected);
+    CHECK(derived_rows(db) == expected_derived);
+    CHECK(found(db, word) == found(once, word));
+    CHECK(query1(db, "SELECT count(*) FROM problems WHERE kind = 'truncated'") == "0");
+    // The cut file and the whole one in one import: the cut mail was
+    // indexed by this import's writer, not yet recorded as indexed.
+    fs::path cut_file = t / "cut.mbox", both = t / ("both" + std::to_string(i) + ".db");
+    write_file(cut_file, data.substr(0, cut));
+    Run one = run_mlidx({"import", "--db", both.string(), cut_file.string(), mbox.string()});
+    INFO(one.out << one.err);
+    CHECK(one.code == 1);
+    CHECK(one.out.find("completed: 1 messages stored cut short") != std::string::npos);
+    CHECK(dump_relations(both) == expected);
+    CHECK(derived_rows(both) == expected_derived);
+    CHECK(found(both, word) == found(once, word));
+  }
+}
+
+TEST_CASE("incremental: mail that extends a whole stored message is a variant, not a replacement") {
+  // Only a message stored cut short is replaced: anyone can send mail that
+  // begins with the bytes of a patch on the list and adds a hunk.
+  const std::string data = read_file(kData / "series.mbox");
+  TempDir t;
+  fs::path mbox = t / "list.mbox", more = t / "more.mbox", db = t / "m.db";
+  write_file(mbox, data);
+  REQUIRE(import(db, mbox).code == 0);
+  const std::string before = query(db, "SELECT id, size, raw_sha1 FROM messages ORDER BY id");
+  std::size_t last = data.rfind("\nFrom ") + 1;
+  std::string extended = data.substr(last);
+  extended.insert(extended.rfind("-- \n"), "+an added line\n");
+  write_file(more, extended);
+  Run r = import(db, more);
+  INFO(r.out << r.err);
+  REQUIRE(r.code == 0);
+  CHECK(r.out.find("1 variants") != std::string::npos);
+  CHECK(r.out.find("completed") == std::string::npos);
+  CHECK(query(db, "SELECT id, size, raw_sha1 FROM messages ORDER BY id") == before);
+}
+
 TEST_CASE("incremental: a \"From \" line the reader would not split at is not a place to resume") {
   // After a line that is not blank, a "From " line starts a message only
   // when a header line follows it (mbox.cc, separator_at): here it is body

@@ -182,6 +182,10 @@ void print_summary(const db::ImportCounts& c, const db::Store::KindCounts& k, st
                    bool timing, const std::string& skipped) {
   fmt::print("read {} messages{}: {} new, {} duplicates, {} variants (same Message-ID, other bytes)\n",
              c.read, skipped, c.added, c.duplicates, c.variants);
+  if (c.completed > 0)
+    fmt::print("completed: {} messages stored cut short (their file ended inside them) were read whole "
+               "and replace what was stored\n",
+               c.completed);
   if (c.other_lists > 0)
     fmt::print("lists: {} messages already stored were also received through another list\n",
                c.other_lists);

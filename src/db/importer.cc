@@ -599,6 +599,7 @@ void Importer::write_all(Queue& q, Spent& spent, std::vector<ImportInput>& input
       } else {
         switch (store_.add_parsed(raw, *it.parsed)) {
           case Added::New: ++c.added; break;
+          case Added::Completed: ++c.completed; break;
           case Added::OtherList: ++c.other_lists; break;
           default: ++c.variants; break;
         }
@@ -633,7 +634,7 @@ ImportCounts Importer::run(std::vector<ImportInput>& inputs, const Progress& pro
   // Its read must begin before the writes commit (db/snapshot.hh); by now it has.
   if (pre.companion) pre.companion->wait_reading();
   c.resume_seconds = since(resume);
-  const std::int64_t lists_set_before = store_.lists_set();
+  const std::int64_t lists_set_before = store_.lists_set(), completed_before = store_.completed();
   parse_and_write(inputs, pre, c, progress);
   std::shared_ptr<StoredMail> stored = std::move(pre.stored);
   if (pre.companion) {
@@ -647,7 +648,9 @@ ImportCounts Importer::run(std::vector<ImportInput>& inputs, const Progress& pro
   // (list_id): what was loaded before the writes is then read again. A
   // variant (kept bytes) or another list (other_lists) leaves the row as
   // it was: a resend in the appended tail does not cost a reload.
-  if (store_.lists_set() > lists_set_before) stored.reset();
+  // A message stored cut short and now replaced by its whole mail
+  // (Store::add_parsed) changes rows that were loaded too.
+  if (store_.lists_set() > lists_set_before || store_.completed() > completed_before) stored.reset();
   run_passes(c, stored.get());
   return c;
 }
@@ -701,7 +704,7 @@ void Importer::run_passes(ImportCounts& c, StoredMail* stored) {
   // Threads and series are derived from stored mail only: nothing new
   // stored, nothing to re-derive (a repeated import stays cheap) - unless
   // an earlier import was stopped before its derive pass committed.
-  if (c.added > 0 || c.variants > 0 || c.other_lists > 0 || store_.derive_pending()) {
+  if (c.added > 0 || c.completed > 0 || c.variants > 0 || c.other_lists > 0 || store_.derive_pending()) {
     // Rows derived before are compared, not rewritten: after an append most
     // stay as they were. Into an empty database everything is new.
     bool derived_before = Statement(store_.conn(), "SELECT 1 FROM threads LIMIT 1").step();

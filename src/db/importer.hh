@@ -45,6 +45,8 @@ struct ImportCounts {
   std::int64_t read = 0, added = 0, duplicates = 0, variants = 0;
   // Mail already stored, now also seen on another list (issue 7).
   std::int64_t other_lists = 0;
+  // Mail that replaced a message stored cut short (Added::Completed).
+  std::int64_t completed = 0;
   // Resuming: the prefix hashed on one thread, the stored mail loaded on
   // the other (Importer::plan_resume); hash_seconds is the first alone.
   double resume_seconds = 0, hash_seconds = 0;

@@ -31,6 +31,17 @@ void copy_other_lists(Connection& from, Connection& to) {
   while (all.step()) add.bind(1, all.text(0)).bind(2, all.text(1)).run();
 }
 
+// A `truncated` problem says where a file ended (db/importer.cc), which the
+// bytes do not record either: without it the next import would keep the
+// cut text when the rest of the mail comes (db/cut_short.cc).
+void copy_cut_short(Connection& from, Connection& to) {
+  Statement all(from, "SELECT m.raw_sha1, p.detail FROM problems p JOIN messages m ON m.id = p.message_id "
+                      "WHERE p.kind = 'truncated' ORDER BY p.message_id");
+  Statement add(to, "INSERT INTO problems (message_id, kind, detail) "
+                    "SELECT id, 'truncated', ?2 FROM messages WHERE raw_sha1 = ?1");
+  while (all.step()) add.bind_blob(1, all.text(0)).bind(2, all.text(1)).run();
+}
+
 void remove_database(const std::string& path) {
   for (const char* suffix : {"", "-wal", "-shm", "-journal"}) std::filesystem::remove(path + suffix);
 }
@@ -57,6 +68,7 @@ Result<ReindexCounts> reindex(const std::string& path) {
       copy_mail(c, s, "SELECT v.bytes, m.list_id FROM variants v JOIN messages m ON m.id = v.message_id "
                       "ORDER BY v.id", counts.variants);
       copy_other_lists(c, s.conn());
+      copy_cut_short(c, s.conn());
       // What earlier imports read, and public-inbox's removals, are not
       // in the mail: carried over, or the next import would read it all again.
       copy_import_state(c, s.conn());

@@ -20,12 +20,17 @@ void exec(Connection& c, const char* sql) {
 // A patch's body is its commit message and diffstat: its diff would double
 // the text to tokenize, for words dfn: finds better. Any other mail's is its
 // cleaned text (signature and list footer cut).
+#define MLIDX_MESSAGE_TEXT                                                      \
+  "SELECT m.id, m.subject, m.from_name || ' ' || m.from_email, "               \
+  "coalesce((SELECT p.content FROM patch_data p WHERE p.message_id = m.id), "  \
+  "         (SELECT substr(b.body, b.text_start + 1, b.text_len) FROM bodies b " \
+  "           WHERE b.message_id = m.id)) FROM messages m "
 constexpr const char* kMessages =
-    "SELECT m.id, m.subject, m.from_name || ' ' || m.from_email, "
-    "coalesce((SELECT p.content FROM patch_data p WHERE p.message_id = m.id), "
-    "         (SELECT substr(b.body, b.text_start + 1, b.text_len) FROM bodies b "
-    "           WHERE b.message_id = m.id)) "
-    "FROM messages m WHERE m.id > (SELECT indexed_upto FROM search_state) ORDER BY m.id";
+    MLIDX_MESSAGE_TEXT "WHERE m.id > (SELECT indexed_upto FROM search_state) ORDER BY m.id";
+// One message, if the index holds it.
+constexpr const char* kMessage =
+    MLIDX_MESSAGE_TEXT "WHERE m.id = ?1 AND m.id <= (SELECT indexed_upto FROM search_state)";
+#undef MLIDX_MESSAGE_TEXT
 
 // Recipients are appended in message order (schema/0001_init.sql), so the
 // rows of the new messages follow in rowid order from the first one's: one
@@ -103,6 +108,24 @@ std::string_view sqlite_substr(std::string_view text, std::int64_t start, std::i
   std::size_t to = from;
   for (std::int64_t n = length; to < text.size() && n > 0; --n) to = skip_char(text, to);
   return text.substr(from, to - from);
+}
+
+// A contentless table forgets a row only when given the values it was
+// indexed with (SQLite's FTS5 documentation, "Contentless Tables"; 3.40 has
+// no contentless_delete): they are read back as update_search_index read
+// them. Wrong values would corrupt the index silently.
+void unindex_message(Connection& c, std::int64_t id) {
+  Statement mail(c, kMessage);
+  mail.bind(1, id);
+  if (!mail.step()) return;
+  Statement rcpt(c, "SELECT kind = 'cc', name, email FROM recipients WHERE message_id = ?1 ORDER BY rowid");
+  rcpt.bind(1, id);
+  std::string to, cc, body;
+  while (rcpt.step()) append_recipient(rcpt.int64(0) ? cc : to, rcpt.text(1), rcpt.text(2));
+  own_lines(mail.text(3), body);
+  Statement drop(c, "INSERT INTO search_fts (search_fts, rowid, subject, from_addr, to_addr, cc_addr, body) "
+                    "VALUES ('delete', ?1, ?2, ?3, ?4, ?5, ?6)");
+  drop.bind(1, id).bind(2, mail.text(1)).bind(3, mail.text(2)).bind(4, to).bind(5, cc).bind(6, body).run();
 }
 
 std::int64_t update_search_index(Connection& c, bool rebuild) {

@@ -39,6 +39,10 @@ void append_recipient(std::string& out, std::string_view name, std::string_view 
 // of a message that is not a patch is this of its body (the bodies view).
 std::string_view sqlite_substr(std::string_view text, std::int64_t start, std::int64_t length);
 
+// Takes message `id` out of the index, if the index holds it (before the
+// message's rows are deleted: its indexed text is read back from them).
+void unindex_message(Connection& c, std::int64_t id);
+
 // Indexes every stored message the index does not hold yet (all of them
 // when `rebuild`); returns how many were added. Runs inside the caller's
 // transaction if there is one.

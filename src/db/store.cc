@@ -342,12 +342,23 @@ bool Store::add_list_of_copy(std::string_view raw) {
 }
 
 Added Store::add_parsed(std::string_view raw, ParsedMail& p) {
+  const std::int64_t cut = forget_cut_short(raw);
+  std::int64_t id = 0;
+  Added a = store_mail(raw, p, id);
+  if (cut == 0) return a;
+  move_copies(cut, id);
+  ++completed_;
+  return a == Added::New ? Added::Completed : a;
+}
+
+// `id`: the message stored, or the one whose Message-ID the mail has.
+Added Store::store_mail(std::string_view raw, ParsedMail& p, std::int64_t& id) {
   Mail& m = p.mail;
   const std::string& sha = p.key;
   apply_default_list(m);
   st_->find_msgid.bind(1, m.msgid);
   if (st_->find_msgid.step()) {
-    std::int64_t id = st_->find_msgid.int64(0);
+    id = st_->find_msgid.int64(0);
     bool collision = st_->find_msgid.text(1) != m.from_email || st_->find_msgid.text(2) != m.subject;
     std::string stored_list(st_->find_msgid.text(3));
     st_->find_msgid.reset();
@@ -364,7 +375,7 @@ Added Store::add_parsed(std::string_view raw, ParsedMail& p) {
     return Added::Variant;
   }
   st_->find_msgid.reset();
-  insert_message(raw, p);
+  id = insert_message(raw, p);
   return Added::New;
 }
 
@@ -466,7 +477,7 @@ void Store::grow_guesses() {
   guesses_.swap(bigger);
 }
 
-void Store::insert_message(std::string_view raw, const ParsedMail& p) {
+std::int64_t Store::insert_message(std::string_view raw, const ParsedMail& p) {
   const Mail& m = p.mail;
   const std::string& sha = p.key;
   auto& s = *st_;
@@ -508,6 +519,8 @@ void Store::insert_message(std::string_view raw, const ParsedMail& p) {
   for (const auto& pr : m.problems.items()) insert_problem(id, pr);
   if (p.patch.is_patch) insert_patch(id, m.msgid, p.patch);
   if (search_) index_message(id, raw, p);
+  if (cut_short_ && m.problems.has("truncated")) cut_short_->push_back({id, std::string(raw)});
+  return id;
 }
 
 void Store::index_message(std::int64_t id, std::string_view raw, const ParsedMail& p) {

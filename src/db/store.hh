@@ -17,7 +17,8 @@ namespace mlidx::db {
 
 // OtherList: a mail already stored, received through another list (its
 // bytes are kept as a variant, its list added to the message's).
-enum class Added { New, Duplicate, Variant, OtherList };
+// Completed: the whole of a mail stored cut short before (Store::add_parsed).
+enum class Added { New, Duplicate, Variant, OtherList, Completed };
 
 // A parsed mail with the columns that take work to serialise already built,
 // so that a pipeline can do it off the writer's thread.
@@ -73,7 +74,17 @@ class Store {
   static ParsedMail prepare(std::string_view raw, std::string key, bool search_text = false);
   bool has_bytes(const std::string& key);
   std::unordered_set<std::string> known_keys();
+  // A mail whose bytes extend those of a message stored with a `truncated`
+  // problem (an earlier import read a file that ended inside it, mid-line,
+  // as when an mbox is read while mail is being appended) replaces that
+  // message: it is what a one-shot import of the grown file stores. Only
+  // such a message is replaced: any other stored mail is kept as it came
+  // first, so mail crafted to extend someone's patch stays a variant.
   Added add_parsed(std::string_view raw, ParsedMail& p);
+  // Messages replaced so by this Store so far (Added::Completed, or a
+  // variant when the whole mail's Message-ID is another message's): what an
+  // import read of the stored mail before its writes is then stale.
+  std::int64_t completed() const { return completed_; }
   // List id for mail without a List-Id field (import --list-id).
   void set_default_list_id(std::string id) { default_list_id_ = std::move(id); }
   const std::string& default_list_id() const { return default_list_id_; }
@@ -139,10 +150,15 @@ class Store {
 
  private:
   explicit Store(Connection c);
-  void insert_message(std::string_view raw, const ParsedMail& p);
+  std::int64_t insert_message(std::string_view raw, const ParsedMail& p);
   void insert_variant(std::int64_t message_id, std::string_view raw, const std::string& sha,
                       const Mail& m);
   void insert_problem(std::int64_t message_id, const Problem& p);
+  Added store_mail(std::string_view raw, ParsedMail& p, std::int64_t& id);
+  // db/cut_short.cc
+  std::int64_t forget_cut_short(std::string_view raw);
+  void forget_message(std::int64_t id);
+  void move_copies(std::int64_t from, std::int64_t to);
   void apply_default_list(Mail& m) const;
   bool add_list(std::int64_t id, std::string_view stored, const std::string& list);
   void defer_indexes();
@@ -195,6 +211,14 @@ class Store {
   const Guess* find_guess(std::uint64_t key) const;
   Guess& guess_slot(std::uint64_t key);
   std::int64_t next_id_ = 0;  // the id SQLite gives the next message; 0: not read yet
+  // Messages stored with a `truncated` problem, and their bytes: read at
+  // the first mail stored (nearly always none), kept up to date after.
+  struct CutShort {
+    std::int64_t id;
+    std::string raw;
+  };
+  std::optional<std::vector<CutShort>> cut_short_;
+  std::int64_t completed_ = 0;
 };
 
 }  // namespace mlidx::db
