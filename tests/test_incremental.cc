@@ -480,17 +480,104 @@ TEST_CASE("incremental: mail that extends a whole stored message is a variant, n
 TEST_CASE("incremental: a \"From \" line the reader would not split at is not a place to resume") {
   // After a line that is not blank, a "From " line starts a message only
   // when a header line follows it (mbox.cc, separator_at): here it is body
-  // text of the last message, as a one-shot import reads the file.
+  // text of the last message, as a one-shot import reads the file. The
+  // import reads that message again and stores it whole.
   TempDir t;
-  fs::path mbox = t / "list.mbox", db = t / "m.db";
+  fs::path mbox = t / "list.mbox", db = t / "m.db", once = t / "once.db";
   const std::string head = "From a Thu Jan  1 00:00:00 1970\nMessage-ID: <1@x>\nFrom: A <a@x>\n"
                            "Subject: one\n\nfirst line\n";
   write_file(mbox, head);
   REQUIRE(import(db, mbox).code == 0);
   write_file(mbox, head + "From b Thu Jan  1 00:00:00 1970\nnot a header, a quoted line\n");
+  REQUIRE(import(once, mbox).code == 0);
   Run r = import(db, mbox);
   INFO(r.out << r.err);
   REQUIRE(r.code == 0);
-  CHECK(r.out.find("changed since the last import (not only appended to): read in full") != std::string::npos);
+  CHECK(r.out.rfind("read 1 messages: 0 new, 0 duplicates, 0 variants", 0) == 0);
+  CHECK(r.out.find("completed: 1 messages") != std::string::npos);
   CHECK(query1(db, "SELECT count(*) FROM messages") == "1");
+  CHECK(dump_relations(db) == dump_relations(once));
+}
+
+// The file ended inside its last message on a line end: nothing told the
+// first import it was cut. Text appended with no "From " line first goes on
+// with that message, which is read again from its start and replaces the
+// stored part (Importer::plan_resume, Store::forget_continued).
+TEST_CASE("incremental: a message cut on a line end is replaced when the rest of it is appended") {
+  const std::string data = read_file(kData / "series.mbox") + read_file(kData / "replies.mbox");
+  TempDir t;
+  fs::path mbox = t / "list.mbox", once = t / "once.db";
+  write_file(mbox, data);
+  REQUIRE(import(once, mbox).code == 0);
+  const std::string expected = dump_relations(once), expected_derived = derived_rows(once);
+  const std::size_t series_end = read_file(kData / "series.mbox").size();
+  const std::size_t roadmap3 = data.find("Message-ID: <roadmap-3@example.com>");
+  const std::vector<std::size_t> cuts = {
+      data.rfind("\n+", series_end) + 1,                // a patch's diff, before a line
+      roadmap3,                                         // a reply's header, before its Message-ID
+      data.find("Maildir first, please.\n", roadmap3) + 23,  // its body, after a line
+      data.find("\n\n", roadmap3) + 2,                  // between its header and its body
+  };
+  for (std::size_t i = 0; i < cuts.size(); ++i) {
+    const std::size_t cut = cuts[i];
+    CAPTURE(cut);
+    REQUIRE(data[cut - 1] == '\n');
+    REQUIRE(data.compare(cut, 5, "From ") != 0);
+    fs::path db = t / ("cut" + std::to_string(i) + ".db");
+    write_file(mbox, data.substr(0, cut));
+    REQUIRE(import(db, mbox).code == 0);  // a whole file, as far as anyone can tell
+    const std::size_t last = data.rfind("\nFrom ", cut - 1) + 1;
+    write_file(mbox, data);
+    Run r = run_mlidx({"import", "--db", db.string(), mbox.string()});
+    INFO(r.out << r.err);
+    REQUIRE(r.code == 0);
+    CHECK(r.out.find("from byte " + std::to_string(last) + ")") != std::string::npos);
+    CHECK(r.out.find("completed: 1 messages stored cut short") != std::string::npos);
+    CHECK(r.out.find("0 variants") != std::string::npos);
+    CHECK(dump_relations(db) == expected);
+    CHECK(derived_rows(db) == expected_derived);
+    // The next import resumes after the last message, as after a one-shot import.
+    Run again = import(db, mbox);
+    CHECK(again.out.find("read 0 messages (skipped " + query1(once, "SELECT count(*) FROM messages")) !=
+          std::string::npos);
+  }
+}
+
+// A mail cut short whose Message-ID is stored already is a variant: a
+// `truncated-variant` problem on its message marks it, and the whole mail
+// replaces it too (the resend of a patch, cut mid-line or on a line end).
+TEST_CASE("incremental: a variant stored cut short is replaced by the whole mail") {
+  const std::string series = read_file(kData / "series.mbox");
+  std::string resend = series.substr(series.rfind("\nFrom ") + 1);
+  resend.insert(resend.find("\nSubject:") + 1, "X-Resent: once more\n");
+  const std::string data = series + "\n" + resend;
+  TempDir t;
+  fs::path mbox = t / "list.mbox", once = t / "once.db";
+  write_file(mbox, data);
+  REQUIRE(import(once, mbox).code == 0);
+  REQUIRE(query1(once, "SELECT count(*) FROM variants") == "1");
+  const std::string expected = dump_relations(once), expected_derived = derived_rows(once);
+  const std::size_t diff = data.rfind("\n+") + 1;
+  for (std::size_t cut : {diff + 4, diff}) {  // mid-line, then on a line end
+    for (bool reindex : {false, true}) {
+      CAPTURE(cut);
+      CAPTURE(reindex);
+      fs::path db = t / ("cut" + std::to_string(cut) + (reindex ? "r" : "") + ".db");
+      write_file(mbox, data.substr(0, cut));
+      Run first = import(db, mbox);
+      REQUIRE(query1(db, "SELECT count(*) FROM variants") == "1");
+      const bool mid_line = data[cut - 1] != '\n';
+      CHECK(first.code == (mid_line ? 1 : 0));
+      CHECK(query1(db, "SELECT count(*) FROM problems WHERE kind = 'truncated-variant'") == (mid_line ? "1" : "0"));
+      if (reindex) REQUIRE(run_mlidx({"reindex", "--db", db.string()}).code == 0);
+      write_file(mbox, data);
+      Run r = import(db, mbox);
+      INFO(r.out << r.err);
+      REQUIRE(r.code == 0);
+      CHECK(r.out.find("completed: 1 messages stored cut short") != std::string::npos);
+      CHECK(dump_relations(db) == expected);
+      CHECK(derived_rows(db) == expected_derived);
+      CHECK(query1(db, "SELECT count(*) FROM problems WHERE kind = 'truncated-variant'") == "0");
+    }
+  }
 }

@@ -83,3 +83,28 @@ TEST_CASE("mbox: a single-message file is the whole file") {
   REQUIRE(ms.size() == 1);
   CHECK(ms[0] == data);
 }
+
+TEST_CASE("mbox: the last message's start, found from the end as the reader splits") {
+  const std::string a = "From a Thu Jan  1 00:00:00 1970\nSubject: a\n\nbody\n";
+  const std::string b = "From b Thu Jan  1 00:00:00 1970\nSubject: b\n\nbody\n";
+  CHECK(last_message_start(a) == 0);
+  CHECK(last_message_start(a + "\n" + b) == a.size() + 1);
+  // A "From " line after a blank line starts a message even without a
+  // header after it; after a text line it needs one.
+  const std::string quoted = "From c Thu Jan  1 00:00:00 1970\nnot a header\n";
+  CHECK(last_message_start(a + quoted) == 0);
+  CHECK(last_message_start(a + "\n" + quoted) == a.size() + 1);
+  CHECK(last_message_start(a + b) == a.size());  // a header line follows
+  // The split it finds is the reader's: its last message starts there.
+  for (const std::string& d : {a + quoted, a + "\n" + b, a + b + "x\n\n" + quoted}) {
+    CAPTURE(d);
+    std::size_t last = last_message_start(d);
+    MboxReader r(d, InputKind::Mbox);
+    MboxMessage m;
+    std::size_t start = 0;
+    while (r.next(m)) start = m.offset;
+    CHECK(start == last);
+  }
+  CHECK(last_message_start("Subject: no From line\n\nbody\n") == std::string_view::npos);
+  CHECK(last_message_start("") == std::string_view::npos);
+}

@@ -16,6 +16,9 @@
 namespace mlidx::db {
 namespace {
 
+// A cut-short variant's problem, on its message: names the variant `v`.
+constexpr const char* kCutVariant = "'the file ends inside variant ' || v.id || ' of this message, mid-line'";
+
 void exec(Connection& c, const std::string& sql) {
   if (auto s = c.exec(sql); !s) throw DbError(s.error().why);
 }
@@ -24,22 +27,67 @@ void exec(Connection& c, const std::string& sql) {
 
 // The id of the message `raw` completes, forgotten; 0 when none. Its bytes
 // must be a proper prefix of `raw`: a cut-short message is the start of the
-// mail, byte for byte (the same file, read from the same offset).
+// mail, byte for byte (the same file, read from the same offset). A mail
+// cut short whose Message-ID was stored already is a variant, marked by a
+// `truncated-variant` problem on its message (variant_cut_short).
 std::int64_t Store::forget_cut_short(std::string_view raw) {
   if (!cut_short_) {
     cut_short_.emplace();
-    Statement all(conn_, "SELECT p.message_id, r.bytes FROM problems p JOIN raw r ON r.message_id = p.message_id "
-                         "WHERE p.kind = 'truncated' ORDER BY p.message_id");
-    while (all.step()) cut_short_->push_back({all.int64(0), std::string(all.text(1))});
+    Statement all(conn_,
+        "SELECT p.message_id, 0, r.bytes FROM problems p JOIN raw r ON r.message_id = p.message_id "
+        "WHERE p.kind = 'truncated' UNION ALL "
+        "SELECT v.message_id, v.id, v.bytes FROM problems p JOIN variants v ON v.message_id = p.message_id "
+        "AND p.detail = " + std::string(kCutVariant) + " WHERE p.kind = 'truncated-variant'");
+    while (all.step()) cut_short_->push_back({all.int64(0), all.int64(1), std::string(all.text(2))});
   }
   auto it = std::find_if(cut_short_->begin(), cut_short_->end(), [raw](const CutShort& c) {
     return raw.size() > c.raw.size() && raw.starts_with(c.raw);
   });
   if (it == cut_short_->end()) return 0;
-  std::int64_t id = it->id;
+  CutShort cut = std::move(*it);
   cut_short_->erase(it);
-  forget_message(id);
+  if (cut.variant) forget_variant(cut.variant);
+  else forget_message(cut.id);
+  return cut.id;
+}
+
+void Store::variant_cut_short(std::int64_t message_id, std::int64_t variant, std::string_view raw) {
+  Statement detail(conn_, "SELECT " + std::string(kCutVariant) + " FROM variants v WHERE v.id = ?1");
+  detail.bind(1, variant);
+  if (!detail.step()) return;
+  insert_problem(message_id, {"truncated-variant", std::string(detail.text(0))});
+  if (cut_short_) cut_short_->push_back({message_id, variant, std::string(raw)});
+}
+
+// The message or variant stored with bytes `key`, forgotten when `raw`
+// begins with them: the importer saw text appended to it in its file
+// (Importer::plan_resume), so it was cut short on a line end, which no
+// problem marks. The id of its message; 0 when none.
+std::int64_t Store::forget_continued(std::string_view raw, std::string_view key) {
+  Statement stored(conn_, "SELECT m.id, 0, r.bytes FROM messages m JOIN raw r ON r.message_id = m.id "
+                          "WHERE m.raw_sha1 = ?1 UNION ALL "
+                          "SELECT message_id, id, bytes FROM variants WHERE raw_sha1 = ?1");
+  stored.bind_blob(1, key);
+  if (!stored.step()) return 0;
+  std::string_view before = stored.text(2);
+  if (raw.size() <= before.size() || !raw.starts_with(before)) return 0;
+  std::int64_t id = stored.int64(0), variant = stored.int64(1);
+  stored.reset();
+  if (variant) forget_variant(variant);
+  else forget_message(id);
   return id;
+}
+
+// A variant, and the problems it brought its message: its mark, and the
+// Message-ID collision it was (the whole mail brings them again).
+void Store::forget_variant(std::int64_t variant) {
+  const std::string v = std::to_string(variant);
+  exec(conn_,
+       "DELETE FROM problems WHERE rowid IN (SELECT p.rowid FROM problems p JOIN variants v "
+       "ON v.message_id = p.message_id WHERE v.id = " + v + " AND ((p.kind = 'truncated-variant' AND p.detail = " +
+       kCutVariant + ") OR (p.kind = 'msgid-collision' AND p.detail = 'Message-ID reused by ' || v.from_email "
+       "|| ' with subject ''' || substr(v.subject, 1, 120) || '''')) LIMIT 2)");
+  exec(conn_, "DELETE FROM variants WHERE id = " + v);
 }
 
 // Every row the import wrote for message `id`, and the derived rows that
@@ -52,8 +100,11 @@ void Store::forget_message(std::int64_t id) {
   unindex_message(conn_, id);
   const std::string n = std::to_string(id);
   for (const char* t : {"body_store", "mail_trailers", "raw", "message_headers", "recipients", "refs",
-                        "attachments", "problems", "patch_data", "cover_data", "comment_data"})
+                        "attachments", "patch_data", "cover_data", "comment_data"})
     exec(conn_, std::string("DELETE FROM ") + t + " WHERE message_id = " + n);
+  // Its variants' problems stay with them (move_copies).
+  exec(conn_, "DELETE FROM problems WHERE message_id = " + n +
+                  " AND kind <> 'msgid-collision' AND kind <> 'truncated-variant'");
   for (const char* t : {"patch_files", "trailers", "patch_series"})
     exec(conn_, std::string("DELETE FROM ") + t + " WHERE patch_id = " + n);
   exec(conn_, "DELETE FROM messages WHERE id = " + n);
@@ -71,6 +122,28 @@ void Store::move_copies(std::int64_t from, std::int64_t to) {
   exec(conn_, "UPDATE variants SET message_id = " + t + " WHERE message_id = " + f);
   exec(conn_, "UPDATE OR IGNORE other_lists SET message_id = " + t + " WHERE message_id = " + f);
   exec(conn_, "DELETE FROM other_lists WHERE message_id = " + f);
+}
+
+}  // namespace mlidx::db
+
+namespace mlidx::db {
+
+// The marks of mail stored cut short say where a file ended, which the
+// bytes do not record: without them the next import would keep the cut
+// text when the rest of the mail comes. Found again by the bytes.
+void copy_cut_short(Connection& from, Connection& to) {
+  Statement messages(from, "SELECT m.raw_sha1, p.detail FROM problems p JOIN messages m ON m.id = p.message_id "
+                           "WHERE p.kind = 'truncated' ORDER BY p.message_id");
+  Statement mark(to, "INSERT INTO problems (message_id, kind, detail) "
+                     "SELECT id, 'truncated', ?2 FROM messages WHERE raw_sha1 = ?1");
+  while (messages.step()) mark.bind_blob(1, messages.text(0)).bind(2, messages.text(1)).run();
+  Statement variants(from, "SELECT v.raw_sha1 FROM problems p JOIN variants v ON v.message_id = p.message_id "
+                           "AND p.detail = " + std::string(kCutVariant) +
+                           " WHERE p.kind = 'truncated-variant' ORDER BY v.id");
+  Statement mark_variant(to, "INSERT INTO problems (message_id, kind, detail) SELECT v.message_id, "
+                             "'truncated-variant', " + std::string(kCutVariant) +
+                             " FROM variants v WHERE v.raw_sha1 = ?1");
+  while (variants.step()) mark_variant.bind_blob(1, variants.text(0)).run();
 }
 
 }  // namespace mlidx::db

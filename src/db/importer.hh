@@ -39,6 +39,10 @@ struct ImportInput {
   bool changed = false;             // mbox: rewritten since then, read in full
   std::string since;                // git: the last commit read before
   Xxh128Stream prefix;              // mbox: hash of the bytes before `start`
+  // mbox: the key (Store::key) of the last message an earlier import read,
+  // when text was appended to it with no new "From " line: the file ended
+  // inside it, on a line end. Reading starts at that message again.
+  std::string continues;
 };
 
 struct ImportCounts {

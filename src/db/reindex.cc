@@ -31,17 +31,6 @@ void copy_other_lists(Connection& from, Connection& to) {
   while (all.step()) add.bind(1, all.text(0)).bind(2, all.text(1)).run();
 }
 
-// A `truncated` problem says where a file ended (db/importer.cc), which the
-// bytes do not record either: without it the next import would keep the
-// cut text when the rest of the mail comes (db/cut_short.cc).
-void copy_cut_short(Connection& from, Connection& to) {
-  Statement all(from, "SELECT m.raw_sha1, p.detail FROM problems p JOIN messages m ON m.id = p.message_id "
-                      "WHERE p.kind = 'truncated' ORDER BY p.message_id");
-  Statement add(to, "INSERT INTO problems (message_id, kind, detail) "
-                    "SELECT id, 'truncated', ?2 FROM messages WHERE raw_sha1 = ?1");
-  while (all.step()) add.bind_blob(1, all.text(0)).bind(2, all.text(1)).run();
-}
-
 void remove_database(const std::string& path) {
   for (const char* suffix : {"", "-wal", "-shm", "-journal"}) std::filesystem::remove(path + suffix);
 }

@@ -341,14 +341,15 @@ bool Store::add_list_of_copy(std::string_view raw) {
   return add_list(id, stored, default_list_id_);
 }
 
-Added Store::add_parsed(std::string_view raw, ParsedMail& p) {
-  const std::int64_t cut = forget_cut_short(raw);
+Added Store::add_parsed(std::string_view raw, ParsedMail& p, std::string_view continues) {
+  std::int64_t cut = continues.empty() ? 0 : forget_continued(raw, continues);
+  if (cut == 0) cut = forget_cut_short(raw);
   std::int64_t id = 0;
   Added a = store_mail(raw, p, id);
   if (cut == 0) return a;
   move_copies(cut, id);
   ++completed_;
-  return a == Added::New ? Added::Completed : a;
+  return a == Added::New || a == Added::Variant ? Added::Completed : a;
 }
 
 // `id`: the message stored, or the one whose Message-ID the mail has.
@@ -363,6 +364,7 @@ Added Store::store_mail(std::string_view raw, ParsedMail& p, std::int64_t& id) {
     std::string stored_list(st_->find_msgid.text(3));
     st_->find_msgid.reset();
     insert_variant(id, raw, sha, m);
+    if (m.problems.has("truncated")) variant_cut_short(id, conn_.last_insert_id(), raw);
     // The same mail received through another list: one message on two lists
     // (its bytes differ in the list's headers and are kept as a variant).
     if (!collision && add_list(id, stored_list, m.list_id)) return Added::OtherList;
@@ -519,7 +521,7 @@ std::int64_t Store::insert_message(std::string_view raw, const ParsedMail& p) {
   for (const auto& pr : m.problems.items()) insert_problem(id, pr);
   if (p.patch.is_patch) insert_patch(id, m.msgid, p.patch);
   if (search_) index_message(id, raw, p);
-  if (cut_short_ && m.problems.has("truncated")) cut_short_->push_back({id, std::string(raw)});
+  if (cut_short_ && m.problems.has("truncated")) cut_short_->push_back({id, 0, std::string(raw)});
   return id;
 }
 

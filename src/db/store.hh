@@ -80,7 +80,9 @@ class Store {
   // message: it is what a one-shot import of the grown file stores. Only
   // such a message is replaced: any other stored mail is kept as it came
   // first, so mail crafted to extend someone's patch stays a variant.
-  Added add_parsed(std::string_view raw, ParsedMail& p);
+  // `continues`: the key of the stored message this mail goes on from in
+  // the same file (ImportInput::continues), replaced the same way.
+  Added add_parsed(std::string_view raw, ParsedMail& p, std::string_view continues = {});
   // Messages replaced so by this Store so far (Added::Completed, or a
   // variant when the whole mail's Message-ID is another message's): what an
   // import read of the stored mail before its writes is then stale.
@@ -157,6 +159,9 @@ class Store {
   Added store_mail(std::string_view raw, ParsedMail& p, std::int64_t& id);
   // db/cut_short.cc
   std::int64_t forget_cut_short(std::string_view raw);
+  std::int64_t forget_continued(std::string_view raw, std::string_view key);
+  void variant_cut_short(std::int64_t message_id, std::int64_t variant, std::string_view raw);
+  void forget_variant(std::int64_t variant);
   void forget_message(std::int64_t id);
   void move_copies(std::int64_t from, std::int64_t to);
   void apply_default_list(Mail& m) const;
@@ -214,11 +219,17 @@ class Store {
   // Messages stored with a `truncated` problem, and their bytes: read at
   // the first mail stored (nearly always none), kept up to date after.
   struct CutShort {
-    std::int64_t id;
+    std::int64_t id;       // the message
+    std::int64_t variant;  // the variant cut short, 0: the message itself
     std::string raw;
   };
   std::optional<std::vector<CutShort>> cut_short_;
   std::int64_t completed_ = 0;
 };
+
+// For reindex: the marks of mail stored cut short (`truncated` and
+// `truncated-variant` problems) copied to the rebuilt database, by the
+// mail's bytes (db/cut_short.cc).
+void copy_cut_short(Connection& from, Connection& to);
 
 }  // namespace mlidx::db

@@ -69,6 +69,20 @@ bool separator_at(std::string_view data, std::size_t pos) {
          (after_blank_line(data, pos) || looks_like_header_line(line_at(data, skip_line(data, pos))));
 }
 
+std::size_t last_message_start(std::string_view data) {
+  // Line starts from the end back: the reader splits at each one where
+  // separator_at holds, and at 0.
+  std::size_t end = data.size();
+  while (end > 0) {
+    std::size_t nl = end >= 2 ? data.rfind('\n', end - 2) : std::string_view::npos;
+    std::size_t line = nl == std::string_view::npos ? 0 : nl + 1;
+    if (line == 0) break;
+    if (separator_at(data, line)) return line;
+    end = line;
+  }
+  return data.starts_with("From ") ? 0 : std::string_view::npos;
+}
+
 InputKind sniff(std::string_view data) {
   if (data.empty()) return InputKind::Empty;
   std::string_view first = line_at(data, 0);

@@ -25,6 +25,9 @@ bool looks_like_header_line(std::string_view line);
 // "From " line that looks like one, after a blank line or before a header
 // line (a "From " line in a body is seldom either).
 bool separator_at(std::string_view data, std::size_t pos);
+// Where MboxReader starts the last message of `data`, an mbox (0 for its
+// first); npos when `data` does not start with a "From " line.
+std::size_t last_message_start(std::string_view data);
 
 struct MboxMessage {
   std::string_view raw;  // the mail, "From " line removed, >From unquoted
