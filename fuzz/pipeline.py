@@ -151,13 +151,16 @@ def main():
             with open(mbox, "wb") as f:
                 f.write(first)
             # Appended as a delivery agent appends mail: a "From " line and a
-            # header line right after what the file held. (A blank line first
-            # would end the last message with one more empty line; a "From "
-            # line with no header after it continues the last message.)
+            # header line after what the file held; in a quarter of the
+            # rounds, first the rest of the last mail (the first import read
+            # the file while that mail was being written): a line of text or
+            # a blank line.
             tail = mutate(rnd, seeds, rnd.choice(seeds))
             if tail.startswith(b"From "):
                 tail = tail[tail.find(b"\n") + 1:] if b"\n" in tail else b""
             tail = FROM + b"X-Fuzz-Round: %d\n" % rounds + tail
+            if rnd.random() < 0.25:
+                tail = rnd.choice([b"rest of the mail %d\n" % rounds, b"\n"]) + tail
             steps = [["import", mbox], None, ["import", mbox], "compare", ["stats"], ["series"],
                      ["search", "s:patch"], ["thread", "1"], ["show", "1"],
                      ["export", "--thread", "1"], ["export", "--series", "1", "--partial"], ["reindex"], "compare"]
