@@ -1,6 +1,7 @@
 // The mbox splitter: sniffing, the From-line rule, and MboxReader. Checks that
-// messages are contiguous, in order and inside the input, and that writing
-// them out as mboxrd and splitting again gives them back unchanged.
+// messages are contiguous, in order and inside the input, that the last one
+// is found from the end where it was split, and that writing them out as
+// mboxrd and splitting again gives them back unchanged.
 #include <algorithm>
 #include <cstdint>
 #include <cstdio>
@@ -61,6 +62,9 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* p, std::size_t n) {
   }
   FUZZ_CHECK(end == data.size());
   FUZZ_CHECK(!messages.empty());
+  // Found from the end, the last message starts where the reader started it
+  // (the resume of a file whose last message goes on, db/importer.cc).
+  if (kind == InputKind::Mbox) FUZZ_CHECK(last_message_start(data) == m.offset);
 
   // mboxrd round trip (mbox_out.hh: a mail ending in a line end reads back
   // byte for byte; one without gets a "\n").

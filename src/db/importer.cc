@@ -502,12 +502,12 @@ PrefixCheck continued(ImportInput& in, std::size_t at, const InputState& st) {
   return ch;
 }
 
-// Git inputs resume from their last commit at once; files whose recorded
+// Git inputs resume from their last commit at once. Files whose recorded
 // prefix still ends where the reader starts a message (or at the end) are
-// to be hashed, others are read in full as changed. A "From " line the
-// reader would not split at (no header line after it, no blank line before
-// it) continues the last message read: resuming there would split the
-// file where a one-shot import does not.
+// to be hashed and resumed there; where other text follows it (a "From "
+// line the reader would not split at is text too), the last message read
+// goes on and is read again (continued); others are read in full as
+// changed.
 std::vector<PrefixCheck> prefixes_to_check(Store& store, std::vector<ImportInput>& inputs) {
   std::vector<PrefixCheck> checks;
   ImportState state(store.conn(), store.default_list_id());
@@ -526,10 +526,11 @@ std::vector<PrefixCheck> prefixes_to_check(Store& store, std::vector<ImportInput
     if (st->prefix_xxh128.empty()) continue;
     std::string_view file = in.file.view();
     auto at = static_cast<std::size_t>(st->size);
-    if (at <= file.size() && (at == file.size() || separator_at(file, at))) {
+    if (at > file.size()) {
+      in.changed = true;
+    } else if (at == file.size() || separator_at(file, at)) {
       checks.push_back({&in, at, *st});
-    } else if (PrefixCheck ch = at < file.size() ? continued(in, at, *st) : PrefixCheck{&in, at, *st};
-               ch.last != std::string_view::npos) {
+    } else if (PrefixCheck ch = continued(in, at, *st); ch.last != std::string_view::npos) {
       checks.push_back(std::move(ch));
     } else {
       in.changed = true;
