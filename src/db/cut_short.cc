@@ -19,6 +19,18 @@ namespace {
 // A cut-short variant's problem, on its message: names the variant `v`.
 constexpr const char* kCutVariant = "'the file ends inside variant ' || v.id || ' of this message, mid-line'";
 
+// Whether `whole` is the mail a file cut short inside gave as `cut`: its
+// start, or - when the file was cut inside the next mail's "From " line,
+// which the reader then took as the cut mail's text (not a separator: no
+// full time stamp yet) - the cut mail without that line's start.
+bool completes(std::string_view whole, std::string_view cut) {
+  if (whole.size() > cut.size()) return whole.starts_with(cut);
+  if (whole.empty() || whole.size() == cut.size() || !cut.starts_with(whole)) return false;
+  std::string_view rest = cut.substr(whole.size());
+  if (rest.starts_with('\n')) rest.remove_prefix(1);  // the blank line before it
+  return rest.starts_with("From ") || (!rest.empty() && std::string_view("From ").starts_with(rest));
+}
+
 void exec(Connection& c, const std::string& sql) {
   if (auto s = c.exec(sql); !s) throw DbError(s.error().why);
 }
@@ -40,9 +52,8 @@ std::int64_t Store::forget_cut_short(std::string_view raw) {
         "AND p.detail = " + std::string(kCutVariant) + " WHERE p.kind = 'truncated-variant'");
     while (all.step()) cut_short_->push_back({all.int64(0), all.int64(1), std::string(all.text(2))});
   }
-  auto it = std::find_if(cut_short_->begin(), cut_short_->end(), [raw](const CutShort& c) {
-    return raw.size() > c.raw.size() && raw.starts_with(c.raw);
-  });
+  auto it = std::find_if(cut_short_->begin(), cut_short_->end(),
+                         [raw](const CutShort& c) { return completes(raw, c.raw); });
   if (it == cut_short_->end()) return 0;
   CutShort cut = std::move(*it);
   cut_short_->erase(it);
@@ -82,17 +93,28 @@ std::int64_t Store::forget_continued(std::string_view raw, std::string_view key)
 // Message-ID collision it was (the whole mail brings them again).
 void Store::forget_variant(std::int64_t variant) {
   const std::string v = std::to_string(variant);
-  exec(conn_,
-       "DELETE FROM problems WHERE rowid IN (SELECT p.rowid FROM problems p JOIN variants v "
-       "ON v.message_id = p.message_id WHERE v.id = " + v + " AND ((p.kind = 'truncated-variant' AND p.detail = " +
-       kCutVariant + ") OR (p.kind = 'msgid-collision' AND p.detail = 'Message-ID reused by ' || v.from_email "
-       "|| ' with subject ''' || substr(v.subject, 1, 120) || '''')) LIMIT 2)");
+  exec(conn_, "DELETE FROM problems WHERE rowid IN (SELECT p.rowid FROM problems p JOIN variants v "
+              "ON v.message_id = p.message_id WHERE v.id = " + v + " AND p.kind = 'truncated-variant' "
+              "AND p.detail = " + kCutVariant + ")");
+  // One of the collision rows its author and subject gave (store_mail; a
+  // subject cut to 120 bytes, hence the blob), when it was one.
+  exec(conn_, "DELETE FROM problems WHERE rowid = (SELECT p.rowid FROM problems p "
+              "JOIN variants v ON v.message_id = p.message_id JOIN messages m ON m.id = v.message_id "
+              "WHERE v.id = " + v + " AND (v.from_email <> m.from_email OR v.subject <> m.subject) "
+              "AND p.kind = 'msgid-collision' AND p.detail = 'Message-ID reused by ' || v.from_email || "
+              "' with subject ''' || CAST(substr(CAST(v.subject AS BLOB), 1, 120) AS TEXT) || '''' "
+              "ORDER BY p.rowid DESC LIMIT 1)");
   exec(conn_, "DELETE FROM variants WHERE id = " + v);
 }
 
-// Every row the import wrote for message `id`, and the derived rows that
-// name it as a mail (the derive pass writes them again, and rebuilds the
-// trailers of a patch whose row it writes). Rare: prepared per call.
+// Every row the import wrote for message `id`. What was derived from it
+// goes too: all of it, as the derive pass cannot compare its way to what
+// the forgotten mail implied for others (a cut patch taken for a reply
+// gave its trailers to every patch of a series). The threads table is
+// emptied, which makes the next pass rewrite every derived row
+// (Rewrite::All, as into a new database); it commits with these writes, so
+// a pass killed before its commit still finds it so. Rare: prepared per
+// call.
 void Store::forget_message(std::int64_t id) {
   // Mail this import indexed as it stored it is in the index before the
   // commit says so (a file cut short and the whole one in one import).
@@ -100,14 +122,15 @@ void Store::forget_message(std::int64_t id) {
   unindex_message(conn_, id);
   const std::string n = std::to_string(id);
   for (const char* t : {"body_store", "mail_trailers", "raw", "message_headers", "recipients", "refs",
-                        "attachments", "patch_data", "cover_data", "comment_data"})
+                        "attachments", "patch_data"})
     exec(conn_, std::string("DELETE FROM ") + t + " WHERE message_id = " + n);
   // Its variants' problems stay with them (move_copies).
   exec(conn_, "DELETE FROM problems WHERE message_id = " + n +
                   " AND kind <> 'msgid-collision' AND kind <> 'truncated-variant'");
-  for (const char* t : {"patch_files", "trailers", "patch_series"})
+  for (const char* t : {"patch_files", "trailers"})
     exec(conn_, std::string("DELETE FROM ") + t + " WHERE patch_id = " + n);
   exec(conn_, "DELETE FROM messages WHERE id = " + n);
+  exec(conn_, "DELETE FROM threads");
   // link-commits has matched patches up to an id: this one comes again.
   exec(conn_, "UPDATE link_progress SET patches_upto = " + std::to_string(id - 1) +
                   " WHERE patches_upto >= " + n);

@@ -646,7 +646,9 @@ void Importer::write_all(Queue& q, Spent& spent, std::vector<ImportInput>& input
         if (store_.has_bytes(it.parsed->key)) it.parsed.reset();
       }
       if (!it.parsed) {
-        ++(store_.add_list_of_copy(raw) ? c.other_lists : c.duplicates);
+        const bool dropped = store_.drop_cut_short(raw, it.replaces);
+        const bool listed = store_.add_list_of_copy(raw);
+        ++(dropped ? c.completed : listed ? c.other_lists : c.duplicates);
       } else {
         switch (store_.add_parsed(raw, *it.parsed, it.replaces)) {
           case Added::New: ++c.added; break;

@@ -352,6 +352,14 @@ Added Store::add_parsed(std::string_view raw, ParsedMail& p, std::string_view co
   return a == Added::New || a == Added::Variant ? Added::Completed : a;
 }
 
+bool Store::drop_cut_short(std::string_view raw, std::string_view continues) {
+  std::int64_t cut = continues.empty() ? 0 : forget_continued(raw, continues);
+  if (cut == 0) cut = forget_cut_short(raw);
+  if (cut == 0) return false;
+  ++completed_;
+  return true;
+}
+
 // `id`: the message stored, or the one whose Message-ID the mail has.
 Added Store::store_mail(std::string_view raw, ParsedMail& p, std::int64_t& id) {
   Mail& m = p.mail;

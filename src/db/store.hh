@@ -83,6 +83,10 @@ class Store {
   // `continues`: the key of the stored message this mail goes on from in
   // the same file (ImportInput::continues), replaced the same way.
   Added add_parsed(std::string_view raw, ParsedMail& p, std::string_view continues = {});
+  // For mail whose exact bytes are stored already: a message or variant it
+  // completes (as above) is dropped, the whole mail being stored. True when
+  // one was.
+  bool drop_cut_short(std::string_view raw, std::string_view continues = {});
   // Messages replaced so by this Store so far (Added::Completed, or a
   // variant when the whole mail's Message-ID is another message's): what an
   // import read of the stored mail before its writes is then stale.
