@@ -143,6 +143,17 @@ std::string reversed(const std::string& data) {
   return joined(mails, 0, mails.size());
 }
 
+// Patchwork's series test mails (../shared), in name order.
+std::vector<fs::path> patchwork_series_files() {
+  fs::path dir = shared_dir() / "testdata" / "patchwork" / "series";
+  REQUIRE_MESSAGE(fs::exists(dir), dir.string());
+  std::vector<fs::path> files;
+  for (const auto& e : fs::directory_iterator(dir))
+    if (e.path().extension() == ".mbox") files.push_back(e.path());
+  std::sort(files.begin(), files.end());
+  return files;
+}
+
 }  // namespace
 
 TEST_CASE("incremental: every cut of data/'s series and replies derives what a one-shot import does") {
@@ -155,12 +166,7 @@ TEST_CASE("incremental: the same mail in reverse (replies before patches, covers
 
 TEST_CASE("incremental: every cut of Patchwork's series test mails" *
           doctest::skip(skip_without_shared())) {
-  fs::path dir = shared_dir() / "testdata" / "patchwork" / "series";
-  REQUIRE_MESSAGE(fs::exists(dir), dir.string());
-  std::vector<fs::path> files;
-  for (const auto& e : fs::directory_iterator(dir))
-    if (e.path().extension() == ".mbox") files.push_back(e.path());
-  std::sort(files.begin(), files.end());
+  const std::vector<fs::path> files = patchwork_series_files();
   REQUIRE(files.size() >= 20);
   std::string all;
   for (const auto& f : files) {
@@ -401,58 +407,67 @@ std::string found(const fs::path& db, const std::string& word) {
 
 }  // namespace
 
+// data/'s mail imported in one go, and the places the cut tests cut it.
+struct OneShotOfData {
+  OneShotOfData() {
+    write_file(mbox, data);
+    REQUIRE(import(once, mbox).code == 0);
+    expected = dump_relations(once);
+    expected_derived = derived_rows(once);
+    REQUIRE(roadmap3 != std::string::npos);
+  }
+  const std::string data = read_file(kData / "series.mbox") + read_file(kData / "replies.mbox");
+  const std::size_t series_end = read_file(kData / "series.mbox").size();
+  const std::size_t roadmap3 = data.find("Message-ID: <roadmap-3@example.com>");
+  TempDir t;
+  fs::path mbox = t / "list.mbox", once = t / "once.db";
+  std::string expected, expected_derived;
+};
+
 // db/cut_short.cc: an mbox read while mail is appended to it ends inside
 // its last message. The next import reads that message again, whole, and
 // it replaces the cut one: the database is then a one-shot import's.
 TEST_CASE("incremental: a message stored cut short is replaced by the whole mail when the file grows") {
-  const std::string data = read_file(kData / "series.mbox") + read_file(kData / "replies.mbox");
-  TempDir t;
-  fs::path mbox = t / "list.mbox", once = t / "once.db";
-  write_file(mbox, data);
-  REQUIRE(import(once, mbox).code == 0);
-  const std::string expected = dump_relations(once), expected_derived = derived_rows(once);
-  const std::size_t series_end = read_file(kData / "series.mbox").size();
-  const std::size_t roadmap3 = data.find("Message-ID: <roadmap-3@example.com>");
-  REQUIRE(roadmap3 != std::string::npos);
+  OneShotOfData w;
   const std::vector<std::size_t> cuts = {
-      data.rfind("\n+", series_end) + 5,               // a patch's diff (the last patch of series.mbox)
-      roadmap3 - 12,                                   // a reply's header, before its Message-ID
-      data.find("Maildir first", roadmap3) + 11,       // its body, mid-word: "fir"
-      data.find("mlidx keeps this", roadmap3) + 13,    // a mail with no Message-ID (its id is its bytes' hash)
+      w.data.rfind("\n+", w.series_end) + 5,             // a patch's diff (the last patch of series.mbox)
+      w.roadmap3 - 12,                                   // a reply's header, before its Message-ID
+      w.data.find("Maildir first", w.roadmap3) + 11,     // its body, mid-word: "fir"
+      w.data.find("mlidx keeps this", w.roadmap3) + 13,  // a mail with no Message-ID (its id is its bytes' hash)
   };
   for (std::size_t i = 0; i < cuts.size(); ++i) {
     const std::size_t cut = cuts[i];
     CAPTURE(cut);
-    REQUIRE(data[cut - 1] != '\n');
-    fs::path db = t / ("cut" + std::to_string(i) + ".db");
-    write_file(mbox, data.substr(0, cut));
-    REQUIRE(import(db, mbox).code == 1);  // "truncated: the file ends inside its last message"
+    REQUIRE(w.data[cut - 1] != '\n');
+    fs::path db = w.t / ("cut" + std::to_string(i) + ".db");
+    write_file(w.mbox, w.data.substr(0, cut));
+    REQUIRE(import(db, w.mbox).code == 1);  // "truncated: the file ends inside its last message"
     REQUIRE(query1(db, "SELECT count(*) FROM problems WHERE kind = 'truncated'") == "1");
-    const std::string word = word_before(data, cut);
+    const std::string word = word_before(w.data, cut);
     if (i == 2) REQUIRE(found(db, word) == "1");  // "fir" is indexed from the cut reply
     // What says where the file ended is not in the mail: reindex keeps it.
     if (i == 0) REQUIRE(run_mlidx({"reindex", "--db", db.string()}).code == 0);
-    write_file(mbox, data);
-    Run r = run_mlidx({"import", "--db", db.string(), mbox.string()});
+    write_file(w.mbox, w.data);
+    Run r = run_mlidx({"import", "--db", db.string(), w.mbox.string()});
     INFO(r.out << r.err);
     REQUIRE(r.code == 0);
     CHECK(r.out.find("completed: 1 messages stored cut short") != std::string::npos);
     CHECK(r.out.find("0 variants") != std::string::npos);
-    CHECK(dump_relations(db) == expected);
-    CHECK(derived_rows(db) == expected_derived);
-    CHECK(found(db, word) == found(once, word));
+    CHECK(dump_relations(db) == w.expected);
+    CHECK(derived_rows(db) == w.expected_derived);
+    CHECK(found(db, word) == found(w.once, word));
     CHECK(query1(db, "SELECT count(*) FROM problems WHERE kind = 'truncated'") == "0");
     // The cut file and the whole one in one import: the cut mail was
     // indexed by this import's writer, not yet recorded as indexed.
-    fs::path cut_file = t / "cut.mbox", both = t / ("both" + std::to_string(i) + ".db");
-    write_file(cut_file, data.substr(0, cut));
-    Run one = run_mlidx({"import", "--db", both.string(), cut_file.string(), mbox.string()});
+    fs::path cut_file = w.t / "cut.mbox", both = w.t / ("both" + std::to_string(i) + ".db");
+    write_file(cut_file, w.data.substr(0, cut));
+    Run one = run_mlidx({"import", "--db", both.string(), cut_file.string(), w.mbox.string()});
     INFO(one.out << one.err);
     CHECK(one.code == 1);
     CHECK(one.out.find("completed: 1 messages stored cut short") != std::string::npos);
-    CHECK(dump_relations(both) == expected);
-    CHECK(derived_rows(both) == expected_derived);
-    CHECK(found(both, word) == found(once, word));
+    CHECK(dump_relations(both) == w.expected);
+    CHECK(derived_rows(both) == w.expected_derived);
+    CHECK(found(both, word) == found(w.once, word));
   }
 }
 
@@ -504,41 +519,34 @@ TEST_CASE("incremental: a \"From \" line the reader would not split at is not a 
 // with that message, which is read again from its start and replaces the
 // stored part (Importer::plan_resume, Store::forget_continued).
 TEST_CASE("incremental: a message cut on a line end is replaced when the rest of it is appended") {
-  const std::string data = read_file(kData / "series.mbox") + read_file(kData / "replies.mbox");
-  TempDir t;
-  fs::path mbox = t / "list.mbox", once = t / "once.db";
-  write_file(mbox, data);
-  REQUIRE(import(once, mbox).code == 0);
-  const std::string expected = dump_relations(once), expected_derived = derived_rows(once);
-  const std::size_t series_end = read_file(kData / "series.mbox").size();
-  const std::size_t roadmap3 = data.find("Message-ID: <roadmap-3@example.com>");
+  OneShotOfData w;
   const std::vector<std::size_t> cuts = {
-      data.rfind("\n+", series_end) + 1,                // a patch's diff, before a line
-      roadmap3,                                         // a reply's header, before its Message-ID
-      data.find("Maildir first, please.\n", roadmap3) + 23,  // its body, after a line
-      data.find("\n\n", roadmap3) + 2,                  // between its header and its body
+      w.data.rfind("\n+", w.series_end) + 1,                      // a patch's diff, before a line
+      w.roadmap3,                                                 // a reply's header, before its Message-ID
+      w.data.find("Maildir first, please.\n", w.roadmap3) + 23,  // its body, after a line
+      w.data.find("\n\n", w.roadmap3) + 2,                        // between its header and its body
   };
   for (std::size_t i = 0; i < cuts.size(); ++i) {
     const std::size_t cut = cuts[i];
     CAPTURE(cut);
-    REQUIRE(data[cut - 1] == '\n');
-    REQUIRE(data.compare(cut, 5, "From ") != 0);
-    fs::path db = t / ("cut" + std::to_string(i) + ".db");
-    write_file(mbox, data.substr(0, cut));
-    REQUIRE(import(db, mbox).code == 0);  // a whole file, as far as anyone can tell
-    const std::size_t last = data.rfind("\nFrom ", cut - 1) + 1;
-    write_file(mbox, data);
-    Run r = run_mlidx({"import", "--db", db.string(), mbox.string()});
+    REQUIRE(w.data[cut - 1] == '\n');
+    REQUIRE(w.data.compare(cut, 5, "From ") != 0);
+    fs::path db = w.t / ("cut" + std::to_string(i) + ".db");
+    write_file(w.mbox, w.data.substr(0, cut));
+    REQUIRE(import(db, w.mbox).code == 0);  // a whole file, as far as anyone can tell
+    const std::size_t last = w.data.rfind("\nFrom ", cut - 1) + 1;
+    write_file(w.mbox, w.data);
+    Run r = run_mlidx({"import", "--db", db.string(), w.mbox.string()});
     INFO(r.out << r.err);
     REQUIRE(r.code == 0);
     CHECK(r.out.find("from byte " + std::to_string(last) + ")") != std::string::npos);
     CHECK(r.out.find("completed: 1 messages stored cut short") != std::string::npos);
     CHECK(r.out.find("0 variants") != std::string::npos);
-    CHECK(dump_relations(db) == expected);
-    CHECK(derived_rows(db) == expected_derived);
+    CHECK(dump_relations(db) == w.expected);
+    CHECK(derived_rows(db) == w.expected_derived);
     // The next import resumes after the last message, as after a one-shot import.
-    Run again = import(db, mbox);
-    CHECK(again.out.find("read 0 messages (skipped " + query1(once, "SELECT count(*) FROM messages")) !=
+    Run again = import(db, w.mbox);
+    CHECK(again.out.find("read 0 messages (skipped " + query1(w.once, "SELECT count(*) FROM messages")) !=
           std::string::npos);
   }
 }
@@ -630,12 +638,7 @@ TEST_CASE("incremental: imports of a file growing in arbitrary pieces end as a o
 // which the cut one must take only its own away (97).
 TEST_CASE("incremental: Patchwork's series test mails growing in arbitrary pieces" *
           doctest::skip(skip_without_shared())) {
-  fs::path dir = shared_dir() / "testdata" / "patchwork" / "series";
-  REQUIRE_MESSAGE(fs::exists(dir), dir.string());
-  std::vector<fs::path> files;
-  for (const auto& e : fs::directory_iterator(dir))
-    if (e.path().extension() == ".mbox") files.push_back(e.path());
-  std::sort(files.begin(), files.end());
+  const std::vector<fs::path> files = patchwork_series_files();
   std::string all;
   for (const auto& f : files) all += read_file(f);
   for (std::uint64_t seed : {3u, 12u, 34u, 35u, 97u}) check_growth(all, seed, 12);
