@@ -7,7 +7,10 @@
 // first-come as any other Message-ID is, the whole mail would only be a
 // variant and the archive would keep the cut text for good - where a
 // one-shot import of the grown file stores the whole mail (issue 7: the
-// database must equal a one-shot import).
+// database must equal a one-shot import). A file cut on a line end leaves
+// no mark: the importer finds text appended to its last message and names
+// that message (forget_continued). A whole mail stored already (a copy from
+// elsewhere) only drops the cut one (Store::drop_cut_short).
 #include <algorithm>
 
 #include "db/search_index.hh"
@@ -37,9 +40,9 @@ void exec(Connection& c, const std::string& sql) {
 
 }  // namespace
 
-// The id of the message `raw` completes, forgotten; 0 when none. Its bytes
-// must be a proper prefix of `raw`: a cut-short message is the start of the
-// mail, byte for byte (the same file, read from the same offset). A mail
+// The id of the message `raw` completes, forgotten; 0 when none. A
+// cut-short message is the start of the mail, byte for byte (the same file,
+// read from the same offset; see completes for the one exception). A mail
 // cut short whose Message-ID was stored already is a variant, marked by a
 // `truncated-variant` problem on its message (variant_cut_short).
 std::int64_t Store::forget_cut_short(std::string_view raw) {
