@@ -19,9 +19,6 @@
 namespace mlidx::db {
 namespace {
 
-// A cut-short variant's problem, on its message: names the variant `v`.
-constexpr const char* kCutVariant = "'the file ends inside variant ' || v.id || ' of this message, mid-line'";
-
 // Whether `whole` is the mail a file cut short inside gave as `cut`: its
 // start, or - when the file was cut inside the next mail's "From " line,
 // which the reader then took as the cut mail's text (not a separator: no
@@ -52,7 +49,7 @@ std::int64_t Store::forget_cut_short(std::string_view raw) {
         "SELECT p.message_id, 0, r.bytes FROM problems p JOIN raw r ON r.message_id = p.message_id "
         "WHERE p.kind = 'truncated' UNION ALL "
         "SELECT v.message_id, v.id, v.bytes FROM problems p JOIN variants v ON v.message_id = p.message_id "
-        "AND p.detail = " + std::string(kCutVariant) + " WHERE p.kind = 'truncated-variant'");
+        "AND p.detail = " + std::string(kCutVariantSql) + " WHERE p.kind = 'truncated-variant'");
     while (all.step()) cut_short_->push_back({all.int64(0), all.int64(1), std::string(all.text(2))});
   }
   auto it = std::find_if(cut_short_->begin(), cut_short_->end(),
@@ -66,7 +63,7 @@ std::int64_t Store::forget_cut_short(std::string_view raw) {
 }
 
 void Store::variant_cut_short(std::int64_t message_id, std::int64_t variant, std::string_view raw) {
-  Statement detail(conn_, "SELECT " + std::string(kCutVariant) + " FROM variants v WHERE v.id = ?1");
+  Statement detail(conn_, "SELECT " + std::string(kCutVariantSql) + " FROM variants v WHERE v.id = ?1");
   detail.bind(1, variant);
   if (!detail.step()) return;
   insert_problem(message_id, {"truncated-variant", std::string(detail.text(0))});
@@ -98,14 +95,15 @@ void Store::forget_variant(std::int64_t variant) {
   const std::string v = std::to_string(variant);
   exec(conn_, "DELETE FROM problems WHERE rowid IN (SELECT p.rowid FROM problems p JOIN variants v "
               "ON v.message_id = p.message_id WHERE v.id = " + v + " AND p.kind = 'truncated-variant' "
-              "AND p.detail = " + kCutVariant + ")");
+              "AND p.detail = " + kCutVariantSql + ")");
   // One of the collision rows its author and subject gave (store_mail; a
-  // subject cut to 120 bytes, hence the blob), when it was one.
+  // subject cut to 120 bytes, hence the blob, whose substr is NULL when
+  // empty), when it was one.
   exec(conn_, "DELETE FROM problems WHERE rowid = (SELECT p.rowid FROM problems p "
               "JOIN variants v ON v.message_id = p.message_id JOIN messages m ON m.id = v.message_id "
               "WHERE v.id = " + v + " AND (v.from_email <> m.from_email OR v.subject <> m.subject) "
               "AND p.kind = 'msgid-collision' AND p.detail = 'Message-ID reused by ' || v.from_email || "
-              "' with subject ''' || CAST(substr(CAST(v.subject AS BLOB), 1, 120) AS TEXT) || '''' "
+              "' with subject ''' || coalesce(CAST(substr(CAST(v.subject AS BLOB), 1, 120) AS TEXT), '') || '''' "
               "ORDER BY p.rowid DESC LIMIT 1)");
   exec(conn_, "DELETE FROM variants WHERE id = " + v);
 }
@@ -152,24 +150,3 @@ void Store::move_copies(std::int64_t from, std::int64_t to) {
 
 }  // namespace mlidx::db
 
-namespace mlidx::db {
-
-// The marks of mail stored cut short say where a file ended, which the
-// bytes do not record: without them the next import would keep the cut
-// text when the rest of the mail comes. Found again by the bytes.
-void copy_cut_short(Connection& from, Connection& to) {
-  Statement messages(from, "SELECT m.raw_sha1, p.detail FROM problems p JOIN messages m ON m.id = p.message_id "
-                           "WHERE p.kind = 'truncated' ORDER BY p.message_id");
-  Statement mark(to, "INSERT INTO problems (message_id, kind, detail) "
-                     "SELECT id, 'truncated', ?2 FROM messages WHERE raw_sha1 = ?1");
-  while (messages.step()) mark.bind_blob(1, messages.text(0)).bind(2, messages.text(1)).run();
-  Statement variants(from, "SELECT v.raw_sha1 FROM problems p JOIN variants v ON v.message_id = p.message_id "
-                           "AND p.detail = " + std::string(kCutVariant) +
-                           " WHERE p.kind = 'truncated-variant' ORDER BY v.id");
-  Statement mark_variant(to, "INSERT INTO problems (message_id, kind, detail) SELECT v.message_id, "
-                             "'truncated-variant', " + std::string(kCutVariant) +
-                             " FROM variants v WHERE v.raw_sha1 = ?1");
-  while (variants.step()) mark_variant.bind_blob(1, variants.text(0)).run();
-}
-
-}  // namespace mlidx::db

@@ -200,7 +200,7 @@ class Parser {
       }
       if (cut_short && it.offset == file.size()) {
         it.resumable = false;
-        if (it.parsed) it.parsed->mail.problems.add("truncated", "the file ends inside this message, mid-line");
+        if (it.parsed) it.parsed->mail.problems.add("truncated", kCutShortDetail);
       }
       if (!emit(std::move(it))) return;
     }

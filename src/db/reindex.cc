@@ -12,11 +12,13 @@ namespace {
 
 // The list id is kept as stored: mail without a List-Id got it from
 // `import --list-id`, which the raw bytes do not record.
-void copy_mail(Connection& from, Store& to, const char* sql, std::int64_t& count) {
+// A mail stored cut short keeps its mark (the third column): the next
+// import replaces it when the rest of it comes (db/cut_short.cc).
+void copy_mail(Connection& from, Store& to, const std::string& sql, std::int64_t& count) {
   Statement all(from, sql);
   while (all.step()) {
     to.set_default_list_id(std::string(all.text(1)));
-    to.add(all.text(0));
+    to.add(all.text(0), all.int64(2) != 0);
     ++count;
   }
 }
@@ -52,12 +54,14 @@ Result<ReindexCounts> reindex(const std::string& path) {
     Connection& c = (*old)->conn();
     {
       Transaction tx(s.conn());
-      copy_mail(c, s, "SELECT r.bytes, m.list_id FROM messages m JOIN raw r ON r.message_id = m.id "
-                      "ORDER BY m.id", counts.messages);
-      copy_mail(c, s, "SELECT v.bytes, m.list_id FROM variants v JOIN messages m ON m.id = v.message_id "
-                      "ORDER BY v.id", counts.variants);
+      copy_mail(c, s, "SELECT r.bytes, m.list_id, EXISTS (SELECT 1 FROM problems p WHERE p.message_id = m.id "
+                      "AND p.kind = 'truncated') FROM messages m JOIN raw r ON r.message_id = m.id ORDER BY m.id",
+                counts.messages);
+      copy_mail(c, s, std::string("SELECT v.bytes, m.list_id, EXISTS (SELECT 1 FROM problems p "
+                      "WHERE p.message_id = v.message_id AND p.kind = 'truncated-variant' AND p.detail = ") +
+                      kCutVariantSql + ") FROM variants v JOIN messages m ON m.id = v.message_id ORDER BY v.id",
+                counts.variants);
       copy_other_lists(c, s.conn());
-      copy_cut_short(c, s.conn());
       // What earlier imports read, and public-inbox's removals, are not
       // in the mail: carried over, or the next import would read it all again.
       copy_import_state(c, s.conn());

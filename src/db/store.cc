@@ -297,10 +297,11 @@ ParsedMail Store::prepare(std::string_view raw, std::string key, bool with_searc
   return p;
 }
 
-Added Store::add(std::string_view raw) {
+Added Store::add(std::string_view raw, bool cut_short) {
   std::string sha = key(raw);
   if (has_bytes(sha)) return Added::Duplicate;
   ParsedMail p = prepare(raw, sha);
+  if (cut_short) p.mail.problems.add("truncated", kCutShortDetail);
   return add_parsed(raw, p);
 }
 
@@ -349,7 +350,7 @@ Added Store::add_parsed(std::string_view raw, ParsedMail& p, std::string_view co
   if (cut == 0) return a;
   move_copies(cut, id);
   ++completed_;
-  return a == Added::New || a == Added::Variant ? Added::Completed : a;
+  return Added::Completed;
 }
 
 bool Store::drop_cut_short(std::string_view raw, std::string_view continues) {
@@ -372,10 +373,13 @@ Added Store::store_mail(std::string_view raw, ParsedMail& p, std::int64_t& id) {
     std::string stored_list(st_->find_msgid.text(3));
     st_->find_msgid.reset();
     insert_variant(id, raw, sha, m);
-    if (m.problems.has("truncated")) variant_cut_short(id, conn_.last_insert_id(), raw);
+    const bool cut = m.problems.has("truncated");
+    if (cut) variant_cut_short(id, conn_.last_insert_id(), raw);
     // The same mail received through another list: one message on two lists
     // (its bytes differ in the list's headers and are kept as a variant).
-    if (!collision && add_list(id, stored_list, m.list_id)) return Added::OtherList;
+    // Not from a copy cut short: its List-Id may be cut too, and the whole
+    // mail, when it comes, names the list.
+    if (!collision && !cut && add_list(id, stored_list, m.list_id)) return Added::OtherList;
     // A variant from another author or about another subject is not a
     // resend: someone reused the id (the 10k corpus has such a reply).
     if (collision)

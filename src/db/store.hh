@@ -66,7 +66,9 @@ class Store {
 
   // Stores one mail unless its exact bytes are already there. Parsing is
   // skipped for known bytes, so a re-import costs one hash and one lookup.
-  Added add(std::string_view raw);
+  // `cut_short`: stored as a mail its file ended inside (reindex: a mail
+  // stored so before keeps its mark, which the bytes do not record).
+  Added add(std::string_view raw, bool cut_short = false);
   // The same in two steps, for a pipeline that parses on another thread:
   // `prepare` parses (thread-safe, no database), `known_keys` is every key
   // stored, `add_parsed` stores a mail whose key is not among them.
@@ -231,9 +233,11 @@ class Store {
   std::int64_t completed_ = 0;
 };
 
-// For reindex: the marks of mail stored cut short (`truncated` and
-// `truncated-variant` problems) copied to the rebuilt database, by the
-// mail's bytes (db/cut_short.cc).
-void copy_cut_short(Connection& from, Connection& to);
+// The `truncated` problem of mail its file ended inside (db/importer.cc),
+// and, as SQL over a variant `v`, the `truncated-variant` problem's detail
+// that marks such a variant on its message (db/cut_short.cc).
+inline constexpr const char* kCutShortDetail = "the file ends inside this message, mid-line";
+inline constexpr const char* kCutVariantSql =
+    "'the file ends inside variant ' || v.id || ' of this message, mid-line'";
 
 }  // namespace mlidx::db
