@@ -405,8 +405,6 @@ std::string found(const fs::path& db, const std::string& word) {
   return query1(db, "SELECT count(*) FROM search_fts WHERE search_fts MATCH '\"" + word + "\"'");
 }
 
-}  // namespace
-
 // data/'s mail imported in one go, and the places the cut tests cut it.
 struct OneShotOfData {
   OneShotOfData() {
@@ -423,6 +421,8 @@ struct OneShotOfData {
   fs::path mbox = t / "list.mbox", once = t / "once.db";
   std::string expected, expected_derived;
 };
+
+}  // namespace
 
 // db/cut_short.cc: an mbox read while mail is appended to it ends inside
 // its last message. The next import reads that message again, whole, and

@@ -37,6 +37,13 @@ void exec(Connection& c, const std::string& sql) {
 
 }  // namespace
 
+// The message `raw` completes, forgotten (its id; 0 when none): the one
+// the importer named (`continues`), else one marked cut short.
+std::int64_t Store::forget_completed(std::string_view raw, std::string_view continues) {
+  std::int64_t cut = continues.empty() ? 0 : forget_continued(raw, continues);
+  return cut != 0 ? cut : forget_cut_short(raw);
+}
+
 // The id of the message `raw` completes, forgotten; 0 when none. A
 // cut-short message is the start of the mail, byte for byte (the same file,
 // read from the same offset; see completes for the one exception). A mail

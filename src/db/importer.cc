@@ -356,11 +356,6 @@ class Positions {
   std::vector<Pos> pos_;
 };
 
-std::string_view line_at(std::string_view data, std::size_t pos) {
-  std::size_t end = data.find('\n', pos);
-  return data.substr(pos, end == std::string_view::npos ? std::string_view::npos : end - pos);
-}
-
 }  // namespace
 
 // A second connection to the database on its own thread, for a resumed
@@ -482,8 +477,8 @@ struct PrefixCheck {
   // Text goes on after `at` with no new message: the last message read,
   // which starts here, is read again (ImportInput::continues).
   std::size_t last = std::string_view::npos;
-  std::string last_key;
-  Xxh128Stream before_last;  // the hash of the bytes before `last`
+  std::string last_key{};
+  Xxh128Stream before_last{};  // the hash of the bytes before `last`
 };
 
 // The last message of an mbox's first `at` bytes, where no new message
@@ -687,7 +682,7 @@ ImportCounts Importer::run(std::vector<ImportInput>& inputs, const Progress& pro
   // Its read must begin before the writes commit (db/snapshot.hh); by now it has.
   if (pre.companion) pre.companion->wait_reading();
   c.resume_seconds = since(resume);
-  const std::int64_t lists_set_before = store_.lists_set(), completed_before = store_.completed();
+  const std::int64_t lists_set_before = store_.lists_set();
   parse_and_write(inputs, pre, c, progress);
   std::shared_ptr<StoredMail> stored = std::move(pre.stored);
   if (pre.companion) {
@@ -703,7 +698,7 @@ ImportCounts Importer::run(std::vector<ImportInput>& inputs, const Progress& pro
   // it was: a resend in the appended tail does not cost a reload.
   // A message stored cut short and now replaced by its whole mail
   // (Store::add_parsed) changes rows that were loaded too.
-  if (store_.lists_set() > lists_set_before || store_.completed() > completed_before) stored.reset();
+  if (store_.lists_set() > lists_set_before || c.completed > 0) stored.reset();
   run_passes(c, stored.get());
   return c;
 }

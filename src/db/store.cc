@@ -343,22 +343,16 @@ bool Store::add_list_of_copy(std::string_view raw) {
 }
 
 Added Store::add_parsed(std::string_view raw, ParsedMail& p, std::string_view continues) {
-  std::int64_t cut = continues.empty() ? 0 : forget_continued(raw, continues);
-  if (cut == 0) cut = forget_cut_short(raw);
+  const std::int64_t cut = forget_completed(raw, continues);
   std::int64_t id = 0;
   Added a = store_mail(raw, p, id);
   if (cut == 0) return a;
   move_copies(cut, id);
-  ++completed_;
   return Added::Completed;
 }
 
 bool Store::drop_cut_short(std::string_view raw, std::string_view continues) {
-  std::int64_t cut = continues.empty() ? 0 : forget_continued(raw, continues);
-  if (cut == 0) cut = forget_cut_short(raw);
-  if (cut == 0) return false;
-  ++completed_;
-  return true;
+  return forget_completed(raw, continues) != 0;
 }
 
 // `id`: the message stored, or the one whose Message-ID the mail has.

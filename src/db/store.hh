@@ -89,10 +89,6 @@ class Store {
   // completes (as above) is dropped, the whole mail being stored. True when
   // one was.
   bool drop_cut_short(std::string_view raw, std::string_view continues = {});
-  // Messages replaced so by this Store so far (Added::Completed, or a
-  // variant when the whole mail's Message-ID is another message's): what an
-  // import read of the stored mail before its writes is then stale.
-  std::int64_t completed() const { return completed_; }
   // List id for mail without a List-Id field (import --list-id).
   void set_default_list_id(std::string id) { default_list_id_ = std::move(id); }
   const std::string& default_list_id() const { return default_list_id_; }
@@ -164,6 +160,7 @@ class Store {
   void insert_problem(std::int64_t message_id, const Problem& p);
   Added store_mail(std::string_view raw, ParsedMail& p, std::int64_t& id);
   // db/cut_short.cc
+  std::int64_t forget_completed(std::string_view raw, std::string_view continues);
   std::int64_t forget_cut_short(std::string_view raw);
   std::int64_t forget_continued(std::string_view raw, std::string_view key);
   void variant_cut_short(std::int64_t message_id, std::int64_t variant, std::string_view raw);
@@ -230,7 +227,6 @@ class Store {
     std::string raw;
   };
   std::optional<std::vector<CutShort>> cut_short_;
-  std::int64_t completed_ = 0;
 };
 
 // The `truncated` problem of mail its file ended inside (db/importer.cc),
