@@ -12,6 +12,9 @@
 #   bench/incremental.sh MLIDX --last N MBOX...
 #       the MBOX files in turn, all but their last N messages as the
 #       imported file and those N as the appended tail
+# INBOX=1: the same as a public-inbox v2 inbox (bench/mailprep.py inbox),
+# one commit a mail; "appended" is its branch moved from the base's last
+# commit to the grown one's (what a git fetch does to a lore mirror).
 set -euo pipefail
 mlidx=$1
 runs=${RUNS:-3}
@@ -53,21 +56,37 @@ echo "input: $base ($(count "$base") messages, $(($(stat -L -c %s "$base") / 100
 # round (timed last, after three imports, the full re-import took 25-35 %
 # longer than the import of MBOX, which is 5 % smaller).
 cat "$base" "$tmp/tail.mbox" > "$tmp/grown.mbox"
+here=$(dirname "$0")
+if [ "${INBOX:-0}" = 1 ]; then
+  python3 "$here/mailprep.py" inbox "$tmp/grown" "$tmp/grown.mbox" 2>/dev/null
+  python3 "$here/mailprep.py" inbox "$tmp/list" "$base" 2>/dev/null
+  git_list() { git --git-dir="$tmp/list/git/0.git" "$@"; }
+  base_commit=$(git_list rev-parse HEAD)
+  python3 "$here/mailprep.py" inbox "$tmp/list" "$tmp/tail.mbox" 2>/dev/null
+  grown_commit=$(git_list rev-parse HEAD)
+  grown=$tmp/grown list=$tmp/list
+  to_base() { git_list update-ref refs/heads/master "$base_commit"; }
+  to_grown() { git_list update-ref refs/heads/master "$grown_commit"; }
+else
+  grown=$tmp/grown.mbox list=$tmp/list.mbox
+  to_base() { cp "$base" "$tmp/list.mbox"; }
+  to_grown() { cat "$tmp/tail.mbox" >> "$tmp/list.mbox"; }
+fi
 for i in $(seq "$runs"); do
   rm -f "$tmp"/*.db*
-  timed full "$mlidx" import --quiet --db "$tmp/c.db" "$tmp/grown.mbox"
-  cp "$base" "$tmp/list.mbox"
-  timed base "$mlidx" import --quiet --db "$tmp/a.db" "$tmp/list.mbox"
-  cat "$tmp/tail.mbox" >> "$tmp/list.mbox"
+  timed full "$mlidx" import --quiet --db "$tmp/c.db" "$grown"
+  to_base
+  timed base "$mlidx" import --quiet --db "$tmp/a.db" "$list"
+  to_grown
   cp "$tmp/a.db" "$tmp/b.db"
   if [ "$i" -eq 1 ]; then
-    timed inc "$mlidx" import --db "$tmp/a.db" "$tmp/list.mbox" > "$tmp/summary"
+    timed inc "$mlidx" import --db "$tmp/a.db" "$list" > "$tmp/summary"
     sed 's/^/  | /' "$tmp/summary"
   else
-    timed inc "$mlidx" import --quiet --db "$tmp/a.db" "$tmp/list.mbox"
+    timed inc "$mlidx" import --quiet --db "$tmp/a.db" "$list"
   fi
   "$mlidx" sql --write --db "$tmp/b.db" "DELETE FROM import_state" >/dev/null
-  timed reread "$mlidx" import --quiet --db "$tmp/b.db" "$tmp/list.mbox"
+  timed reread "$mlidx" import --quiet --db "$tmp/b.db" "$list"
 done
 b=$(median < "$tmp/base"); inc=$(median < "$tmp/inc"); full=$(median < "$tmp/full"); re=$(median < "$tmp/reread")
 awk -v b="$b" -v inc="$inc" -v full="$full" -v re="$re" 'BEGIN {

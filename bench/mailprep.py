@@ -12,6 +12,10 @@ stamp and a year), so the counts here are mlidx's.
   mailprep.py mairix OUT MBOX...         one mbox whose "From " lines carry
                                          each mail's Date (mairix needs them)
                                          and a sender mairix accepts
+  mailprep.py inbox DIR MBOX...          a public-inbox v2 inbox with one epoch
+                                         (DIR/git/0.git): a commit a mail, its
+                                         blob `m` as the Maildir's; appended
+                                         to DIR's epoch when it exists
   mailprep.py scale OUT N MBOX...        the input N times; in copy K >= 1
                                          every id of Message-ID, In-Reply-To
                                          and References becomes <id.rK> (a
@@ -21,6 +25,7 @@ Each command prints one summary line on stderr.
 import email.utils
 import os
 import re
+import subprocess
 import sys
 import time
 
@@ -95,6 +100,39 @@ def cmd_head(n, out, paths):
     print(f'mailprep: {out}: the first {k} messages', file=sys.stderr)
 
 
+def unescaped(mail):
+    """The mail as delivered: mboxrd's '>' of a quoted From line and the
+    blank line that ends each mbox entry are the mbox's."""
+    body = MBOXRD_RE.sub(rb'\1', mail)
+    return body[:-1] if body.endswith(b'\n\n') else body
+
+
+def cmd_inbox(out, paths):
+    git = os.path.join(out, 'git', '0.git')
+    fresh = not os.path.isdir(git)
+    if fresh:
+        os.makedirs(os.path.join(out, 'git'))
+        subprocess.run(['git', 'init', '-q', '--bare', '-b', 'master', git], check=True)
+    # git fast-import: ~50,000 commits a minute where one commit-tree per
+    # mail managed a few hundred.
+    imp = subprocess.Popen(['git', '--git-dir=' + git, 'fast-import', '--quiet'], stdin=subprocess.PIPE)
+    k = 0
+    for _, mail in all_messages(paths):
+        body = unescaped(mail)
+        k += 1
+        imp.stdin.write(b'commit refs/heads/master\ncommitter mlidx-bench <bench@example.org> %d +0000\n'
+                        b'data 2\nm\n' % (1500000000 + k))
+        if k == 1 and not fresh:
+            imp.stdin.write(b'from refs/heads/master^0\n')
+        imp.stdin.write(b'deleteall\nM 100644 inline m\ndata %d\n' % len(body))
+        imp.stdin.write(body)
+        imp.stdin.write(b'\n')
+    imp.stdin.close()
+    if imp.wait() != 0:
+        sys.exit('mailprep: git fast-import failed')
+    print(f'mailprep: {out}: {k} messages {"in a new inbox" if fresh else "appended"}', file=sys.stderr)
+
+
 def cmd_maildir(out, paths):
     tmp = out + '.tmp'
     cur = os.path.join(tmp, 'cur')
@@ -103,11 +141,7 @@ def cmd_maildir(out, paths):
     host = 'mlidx-bench'
     k = 0
     for _, mail in all_messages(paths):
-        # mboxrd: one '>' of a quoted From line is the mbox's, not the mail's;
-        # the blank line that ends each mbox entry is the mbox's too.
-        body = MBOXRD_RE.sub(rb'\1', mail)
-        if body.endswith(b'\n\n'):
-            body = body[:-1]
+        body = unescaped(mail)
         k += 1
         with open(os.path.join(cur, f'{1500000000 + k}.M{k}P1.{host}:2,S'), 'wb') as f:
             f.write(body)
@@ -211,6 +245,8 @@ def main(argv):
         cmd_head(int(argv[2]), argv[3], argv[4:])
     elif cmd == 'maildir':
         cmd_maildir(argv[2], argv[3:])
+    elif cmd == 'inbox':
+        cmd_inbox(argv[2], argv[3:])
     elif cmd == 'mairix':
         cmd_mairix(argv[2], argv[3:])
     elif cmd == 'scale':

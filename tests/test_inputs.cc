@@ -185,6 +185,113 @@ TEST_CASE("inputs: a public-inbox removal is recorded, the mail is no longer liv
   CHECK(again.out.find("public-inbox: 0 new commits read") != std::string::npos);
 }
 
+namespace {
+
+std::string trimmed(std::string s) {
+  while (!s.empty() && (s.back() == '\n' || s.back() == ' ')) s.pop_back();
+  return s;
+}
+
+// `git` on PATH as a script that logs each command line (one a line) to
+// `log` and runs the real git: which git commands an import ran.
+struct GitLog {
+  explicit GitLog(const fs::path& dir) : dir(dir) {
+    fs::create_directories(dir);
+    std::string real = trimmed(read_command("command -v git"));
+    write_file(dir / "git", "#!/bin/sh\necho \"$*\" >> " + shq(log().string()) + "\nexec " + shq(real) +
+                                " \"$@\"\n");
+    fs::permissions(dir / "git", fs::perms::owner_all);
+  }
+  fs::path log() const { return dir / "git.log"; }
+  std::string env() const { return "PATH=" + dir.string() + ":" + std::getenv("PATH"); }
+  std::string read_and_clear() {
+    std::string out = fs::exists(log()) ? read_file(log()) : "";
+    fs::remove(log());
+    return out;
+  }
+  static std::string read_command(const std::string& cmd) {
+    std::string out;
+    FILE* p = ::popen(cmd.c_str(), "r");
+    REQUIRE(p);
+    char buf[256];
+    while (std::fgets(buf, sizeof buf, p)) out += buf;
+    ::pclose(p);
+    return out;
+  }
+  fs::path dir;
+};
+
+Run import_logged(const fs::path& db, const Inbox& inbox, const GitLog& git) {
+  return run_mlidx_with({"import", "--timing", "--db", db.string(), inbox.dir.string()}, "", git.env());
+}
+
+}  // namespace
+
+// public-inbox's epochs are one line of commits: the commits after the last
+// one read are found by walking back from HEAD to it, not by git commands
+// that walk the whole epoch (merge-base, rev-list A..B).
+TEST_CASE("inputs: a fetched public-inbox epoch is read by walking back to the last commit read") {
+  if (!has_git()) return;
+  TempDir t;
+  auto mails = data_messages();
+  Inbox inbox(t / "inbox");
+  for (std::size_t i = 0; i < 4; ++i) inbox.add(0, mails[i]);
+  GitLog git(t / "bin");
+  fs::path db = t / "m.db";
+  REQUIRE(import_logged(db, inbox, git).code == 0);
+  git.read_and_clear();
+  for (std::size_t i = 4; i < 7; ++i) inbox.add(0, mails[i]);
+  Run r = import_logged(db, inbox, git);
+  INFO(r.out << r.err);
+  REQUIRE(r.code == 0);
+  CHECK(r.out.find("read 3 messages: 3 new, 0 duplicates") != std::string::npos);
+  CHECK(r.out.find("public-inbox: 3 new commits read") != std::string::npos);
+  // A small import: the stored mail's view is loaded before the writes
+  // drop the derive snapshot (Importer::plan_resume).
+  CHECK(r.out.find(", 4 of them read from the derive snapshot") != std::string::npos);
+  std::string ran = git.read_and_clear();
+  INFO(ran);
+  CHECK(ran.find("rev-list --parents HEAD") != std::string::npos);
+  CHECK(ran.find("merge-base") == std::string::npos);
+  CHECK(ran.find("rev-list --reverse") == std::string::npos);
+  fs::path once = t / "once.db";
+  REQUIRE(import(once, {inbox.dir.string()}).code == 0);
+  CHECK(dump_relations(db) == dump_relations(once));
+
+  SUBCASE("a merge since: read as git's since..HEAD, the side branch too") {
+    std::string gd = "git --git-dir=" + shq(inbox.epoch(0).string());
+    std::string since = trimmed(GitLog::read_command(gd + " rev-parse HEAD"));
+    inbox.add(0, mails[7]);
+    std::string main_tip = trimmed(GitLog::read_command(gd + " rev-parse HEAD"));
+    sh(gd + " update-ref HEAD " + since);
+    inbox.add(0, mails[8]);
+    sh("export GIT_AUTHOR_NAME=t GIT_AUTHOR_EMAIL=t@example.org GIT_COMMITTER_NAME=t "
+       "GIT_COMMITTER_EMAIL=t@example.org; c=$(" + gd + " commit-tree HEAD^{tree} -p " + main_tip +
+       " -p HEAD -m merge) && " + gd + " update-ref HEAD $c");
+    r = import_logged(db, inbox, git);
+    INFO(r.out << r.err);
+    REQUIRE(r.code == 0);
+    CHECK(r.out.find("read 3 messages: 2 new, 1 duplicates") != std::string::npos);
+    CHECK(r.out.find("public-inbox: 3 new commits read") != std::string::npos);
+    CHECK(r.out.find("history rewritten") == std::string::npos);
+    CHECK(git.read_and_clear().find("merge-base") != std::string::npos);
+    CHECK(count(db, "messages") == "9");
+  }
+  SUBCASE("a rewritten history: every commit read again, known mail found known") {
+    fs::remove_all(inbox.epoch(0));
+    for (std::size_t i : {0, 1, 3, 4, 5, 6, 7}) inbox.add(0, mails[i]);
+    r = import_logged(db, inbox, git);
+    INFO(r.out << r.err);
+    REQUIRE(r.code == 0);
+    CHECK(r.out.find("history rewritten since the last import: every commit read again") != std::string::npos);
+    CHECK(r.out.find("read 7 messages: 1 new, 6 duplicates") != std::string::npos);
+    std::string again = git.read_and_clear();
+    INFO(again);
+    CHECK(again.find("merge-base") == std::string::npos);
+    CHECK(count(db, "messages") == "8");
+  }
+}
+
 TEST_CASE("inputs: hostile public-inbox paths fail clearly and touch nothing") {
   TempDir t;
   fs::path db = t / "m.db";
@@ -244,6 +351,27 @@ TEST_CASE_FIXTURE(ImportedSeries, "inputs: re-importing an appended-to mbox read
 // UMAC (version 6) digests of the prefixes: the migrations drop them, the
 // next import reads each mbox in full (its mail known) without calling it
 // changed, and records an XXH3-128 digest.
+// Not an append: a new file, as small as an append, into a database with
+// mail derived before.
+TEST_CASE_FIXTURE(ImportedSeries, "inputs: a small new mbox is imported against the derive snapshot, as in one go") {
+  fs::path more = t / "replies.mbox";
+  write_file(more, replies);
+  Run r = run_mlidx({"import", "--timing", "--db", db.string(), more.string()});
+  INFO(r.out << r.err);
+  REQUIRE(r.code == 0);
+  CHECK(r.out.find("read 6 messages: 6 new") != std::string::npos);
+  CHECK(r.out.find(", 6 of them read from the derive snapshot") != std::string::npos);
+  fs::path once = t / "once.db";
+  REQUIRE(import(once, {mbox.string(), more.string()}).code == 0);
+  CHECK(dump_relations(db) == dump_relations(once));
+  // Known mail in it is found by the writer (the parser has no keys).
+  fs::path again = t / "again.mbox";
+  write_file(again, replies + series);
+  r = run_mlidx({"import", "--db", db.string(), again.string()});
+  CHECK(r.out.find("read 12 messages: 0 new, 12 duplicates") != std::string::npos);
+  CHECK(dump_relations(db) == dump_relations(once));
+}
+
 TEST_CASE_FIXTURE(ImportedSeries, "inputs: an mbox state recorded before schema version 7 is read in full once, then resumed") {
   CHECK(query(db, "SELECT length(prefix_xxh128) FROM import_state") == "16");
   struct Layout {

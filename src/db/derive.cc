@@ -269,11 +269,13 @@ std::size_t StoredMail::bytes() const {
          series.mails.capacity() * sizeof(SeriesFacts) + old_thread.capacity() * 8 + old_kind.capacity() + rows;
 }
 
-StoredMail preload_stored_mail(Connection& c) {
+StoredMail preload_stored_mail(Connection& c, const std::function<bool()>& enough) {
   StoredMail m;
   load_stored_mail(c, m);
-  for (const DerivedTable* t : {&kThreads, &kGhosts, &kSeries, &kPatchSeries, &kCoverData, &kCommentData})
+  for (const DerivedTable* t : {&kThreads, &kGhosts, &kSeries, &kPatchSeries, &kCoverData, &kCommentData}) {
+    if (enough && enough()) break;
     m.derived.emplace(t, TableRows::read(c, *t));
+  }
   // Room for what the import adds: growing these vectors later moves every
   // element into freshly faulted memory, on the derive pass's clock.
   std::size_t n = m.graph.size(), room = n + n / 4 + 1024;

@@ -12,6 +12,7 @@
 
 #include "db/store.hh"
 #include "mbox/mbox.hh"
+#include "mbox/sources.hh"
 #include "util/mapped_file.hh"
 #include "util/xxh128.hh"
 
@@ -38,6 +39,7 @@ struct ImportInput {
   std::int64_t skipped = 0;         // messages (git: commits) read by earlier imports
   bool changed = false;             // mbox: rewritten since then, read in full
   std::string since;                // git: the last commit read before
+  GitWalk walk;                     // git: the commits after `since`, when found
   Xxh128Stream prefix;              // mbox: hash of the bytes before `start`
   // mbox: the key (Store::key) of the last message an earlier import read,
   // when text was appended to it with no new "From " line: the file ended
@@ -114,8 +116,9 @@ class Importer {
     ~Preread();
     std::shared_ptr<StoredMail> stored;
     std::unique_ptr<Companion> companion;
-    std::optional<std::unordered_set<std::string>> keys;
-    bool all_resumed = false;
+    // The writer, not the parser, finds the mail stored before: every
+    // input is resumed, or the import is small (Importer::plan_resume).
+    bool writer_finds_known = false;
   };
   Preread plan_resume(std::vector<ImportInput>& inputs, ImportCounts& c);
   // The parser thread and the writer (this thread) over every input.

@@ -225,6 +225,61 @@ int run_git(const std::vector<std::string>& args) {
 
 }  // namespace
 
+// The commits after `since` on a history where each has one parent, the
+// shape public-inbox writes: found by reading `git rev-list --parents HEAD`
+// newest first up to `since`, and stopping there. `merge-base
+// --is-ancestor` and `rev-list since..HEAD` each walked the whole epoch
+// instead (without a commit-graph git cannot tell where to stop): 38 and
+// 51 ms for 500 new commits on a 10,000-commit epoch, growing with it.
+// Anything else (a merge, a walk longer than kMaxWalk) is left to them.
+
+GitWalk walk_back_to(const std::string& git_dir, const std::string& since) {
+  // A catch-up longer than this is read as before: git holds its list, and
+  // the walk's cost is small beside reading that many mails.
+  constexpr std::size_t kMaxWalk = 100000;
+  GitWalk w;
+  if (since.empty()) return w;
+  auto list = spawn_git({"git", "--git-dir=" + git_dir, "rev-list", "--parents", "HEAD"}, false, true);
+  if (!list) return w;
+  FILE* in = ::fdopen(list->out, "r");
+  if (!in) {
+    ::close(list->out);
+    ::kill(list->pid, SIGTERM);
+    wait_exit(list->pid);
+    return w;
+  }
+  char line[512];
+  bool ended = false, linear = true;
+  while (true) {
+    if (!std::fgets(line, sizeof line, in)) {
+      ended = true;
+      break;
+    }
+    std::string_view l = line;
+    if (!l.ends_with('\n')) break;  // not rev-list's: leave it to the exact method
+    l.remove_suffix(1);
+    std::size_t sp = l.find(' ');
+    std::string_view commit = l.substr(0, sp);
+    if (commit == since) {
+      w.outcome = GitWalk::Found;
+      break;
+    }
+    // One parent: "commit parent". The root (none) ends the walk anyway.
+    bool one_parent = sp != std::string_view::npos && l.find(' ', sp + 1) == std::string_view::npos;
+    if (!one_parent && sp != std::string_view::npos) linear = false;
+    if (!linear || w.commits.size() == kMaxWalk) break;
+    w.commits.emplace_back(commit);
+  }
+  if (!ended) ::kill(list->pid, SIGTERM);
+  std::fclose(in);
+  int rc = wait_exit(list->pid);
+  // The whole history read, each commit with one parent, and `since` not
+  // in it: the history was rewritten.
+  if (ended && linear && rc == 0) w.outcome = GitWalk::Rewound;
+  if (w.outcome != GitWalk::Found) w.commits.clear();
+  return w;
+}
+
 // git refuses some repositories it can see (another user's, without
 // safe.directory): that is an error, not an empty epoch.
 Status check_git_repository(const std::string& git_dir) {
@@ -236,7 +291,7 @@ Status check_git_repository(const std::string& git_dir) {
 }
 
 Result<std::unique_ptr<GitEpochReader>> GitEpochReader::start(const std::string& git_dir,
-                                                              const std::string& since) {
+                                                              const std::string& since, GitWalk walk) {
   std::unique_ptr<GitEpochReader> r(new GitEpochReader);
   r->dir_ = git_dir;
   const std::string gd = "--git-dir=" + git_dir;
@@ -246,23 +301,30 @@ Result<std::unique_ptr<GitEpochReader>> GitEpochReader::start(const std::string&
     r->done_ = true;
     return r;
   }
-  std::string range = "HEAD";
-  if (!since.empty()) {
-    if (run_git({"git", gd, "merge-base", "--is-ancestor", since, "HEAD"}) == 0)
-      range = since + "..HEAD";
-    else
+  if (walk.outcome == GitWalk::Found) {
+    r->pending_ = std::move(walk.commits);
+  } else {
+    std::string range = "HEAD";
+    if (walk.outcome == GitWalk::Rewound) {
       r->rewound_ = true;
+    } else if (!since.empty()) {
+      if (run_git({"git", gd, "merge-base", "--is-ancestor", since, "HEAD"}) == 0)
+        range = since + "..HEAD";
+      else
+        r->rewound_ = true;
+    }
+    auto list = spawn_git({"git", gd, "rev-list", "--reverse", range}, false, true);
+    if (!list) return make_error(git_dir, "cannot run git rev-list: " + list.error().why);
+    r->list_pid_ = list->pid;
+    r->list_ = ::fdopen(list->out, "r");
+    if (!r->list_) return make_error(git_dir, std::strerror(errno));
   }
-  auto list = spawn_git({"git", gd, "rev-list", "--reverse", range}, false, true);
-  if (!list) return make_error(git_dir, "cannot run git rev-list: " + list.error().why);
-  r->list_pid_ = list->pid;
-  r->list_ = ::fdopen(list->out, "r");
   auto cat = spawn_git({"git", gd, "cat-file", "--batch"}, true, true);
   if (!cat) return make_error(git_dir, "cannot run git cat-file: " + cat.error().why);
   r->cat_pid_ = cat->pid;
   r->cat_in_ = ::fdopen(cat->in, "w");
   r->cat_out_ = ::fdopen(cat->out, "r");
-  if (!r->list_ || !r->cat_in_ || !r->cat_out_) return make_error(git_dir, std::strerror(errno));
+  if (!r->cat_in_ || !r->cat_out_) return make_error(git_dir, std::strerror(errno));
   return r;
 }
 
@@ -317,15 +379,24 @@ Result<bool> GitEpochReader::fetch(const std::string& object, std::string& blob,
 
 Result<bool> GitEpochReader::next(GitEntry& out) {
   if (done_) return false;
-  char line[128];
-  if (!std::fgets(line, sizeof line, list_)) {
-    done_ = true;
-    if (auto s = finish(); !s) return s.error();
-    return false;
+  if (!list_) {  // walked back already: pending_ holds them newest first
+    if (pending_.empty()) {
+      done_ = true;
+      return false;
+    }
+    out.commit = std::move(pending_.back());
+    pending_.pop_back();
+  } else {
+    char line[128];
+    if (!std::fgets(line, sizeof line, list_)) {
+      done_ = true;
+      if (auto s = finish(); !s) return s.error();
+      return false;
+    }
+    std::string_view c = line;
+    if (c.ends_with('\n')) c.remove_suffix(1);
+    out.commit.assign(c);
   }
-  std::string_view c = line;
-  if (c.ends_with('\n')) c.remove_suffix(1);
-  out.commit.assign(c);
   out.kind = GitEntry::Other;
   out.size = 0;
   auto m = fetch(out.commit + ":m", out.blob, out.size);

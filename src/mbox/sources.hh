@@ -41,6 +41,16 @@ bool git_available();
 // git can read `git_dir` as a repository.
 Status check_git_repository(const std::string& git_dir);
 
+// The commits after `since` (an earlier import's last), found by walking
+// back from HEAD (walk_back_to): public-inbox writes an epoch as one line
+// of commits. Unsure: a merge on the way, a walk too long, git failed, no
+// `since` - then GitEpochReader asks git for `since..HEAD` itself.
+struct GitWalk {
+  enum Outcome { Unsure, Found, Rewound } outcome = Unsure;
+  std::vector<std::string> commits;  // Found: newest first
+};
+GitWalk walk_back_to(const std::string& git_dir, const std::string& since);
+
 // One commit of an epoch: public-inbox v2 stores each message as the blob
 // `m` of its own commit; a removal commits the removed mail as `d` instead
 // (public-inbox-v2-format(5)) - or, written by hand, only deletes `m`.
@@ -52,15 +62,19 @@ struct GitEntry {
   std::size_t size = 0;  // of the blob, also when TooLarge
 };
 
-// Reads an epoch's commits oldest first: `git rev-list --reverse` names
-// them, one `git cat-file --batch` process serves every blob.
+// Reads an epoch's commits oldest first: after an earlier import, those
+// found walking back from HEAD to its last commit; else (a first import, a
+// merge on the way) `git rev-list --reverse` names them. One `git cat-file
+// --batch` process serves every blob.
 class GitEpochReader {
  public:
   // `since`: the last commit read by an earlier import; only its
   // descendants are read, unless the history was rewritten (a purge), when
   // every commit is read again (`rewound()`).
+  // `walk`: walk_back_to(git_dir, since), done ahead (the importer sizes
+  // the import by it).
   static Result<std::unique_ptr<GitEpochReader>> start(const std::string& git_dir,
-                                                       const std::string& since);
+                                                       const std::string& since, GitWalk walk = {});
   ~GitEpochReader();
   // The next commit, false at the end; an error when git fails.
   Result<bool> next(GitEntry& out);
@@ -73,7 +87,8 @@ class GitEpochReader {
 
   std::string dir_;
   int list_pid_ = -1, cat_pid_ = -1;
-  FILE* list_ = nullptr;     // rev-list's stdout
+  FILE* list_ = nullptr;     // rev-list's stdout, or null:
+  std::vector<std::string> pending_;  // the commits to read, newest first
   FILE* cat_in_ = nullptr;   // cat-file's stdin
   FILE* cat_out_ = nullptr;  // cat-file's stdout
   bool rewound_ = false, done_ = false;
