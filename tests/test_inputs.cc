@@ -147,6 +147,51 @@ TEST_CASE("inputs: a public-inbox v2 inbox imported, fetched into and imported a
   CHECK(epoch.out.find("public-inbox: 0 new commits read") != std::string::npos);
 }
 
+// GitEpochReader asks git for 64 commits ahead; removals are looked up
+// on a second git process meanwhile. Written with git fast-import: one
+// commit a mail, `d` for a removal, an empty tree for a plain deletion.
+TEST_CASE("inputs: an epoch longer than the reader asks ahead, removals among its commits, is read in order") {
+  if (!has_git()) return;
+  TempDir t;
+  Inbox inbox(t / "inbox");
+  fs::path git_dir = inbox.epoch(0);
+  auto mail = [](int k) {
+    return fmt::format("From: a{0}@example.org\nSubject: mail {0}\nMessage-ID: <m{0}@example.org>\n"
+                       "Date: Mon, 1 Jan 2024 00:{1:02}:{2:02} +0000\n\nbody {0}\n", k, k / 60, k % 60);
+  };
+  std::string stream;
+  auto commit = [&stream](int n, const std::string& path, const std::string& blob) {
+    stream += fmt::format("commit refs/heads/master\ncommitter t <t@example.org> {} +0000\ndata 1\nx\n",
+                          1700000000 + n);
+    stream += "deleteall\n";
+    if (!path.empty()) stream += fmt::format("M 100644 inline {}\ndata {}\n{}\n", path, blob.size(), blob);
+  };
+  int n = 0;
+  for (int k = 1; k <= 150; ++k) {
+    commit(++n, "m", mail(k));
+    if (k == 100) commit(++n, "d", mail(40));  // public-inbox's removal of mail 40
+    if (k == 120) commit(++n, "", "");         // `m` deleted: mail 120 removed
+  }
+  write_file(t / "stream", stream);
+  sh("git --git-dir=" + shq(git_dir.string()) + " fast-import --quiet < " + shq((t / "stream").string()));
+  fs::path db = t / "m.db";
+  Run r = import(db, {inbox.dir.string()});
+  INFO(r.out << r.err);
+  REQUIRE(r.code == 0);
+  CHECK(r.out.find("public-inbox: 152 new commits read (2 removals recorded)") != std::string::npos);
+  CHECK(count(db, "messages") == "150");
+  CHECK(count(db, "live_messages") == "148");
+  CHECK(query1(db, "SELECT group_concat(subject, ',') FROM (SELECT subject FROM messages "
+                   "WHERE subject IN ('mail 40', 'mail 120') ORDER BY id)") == "mail 40,mail 120");
+  CHECK(count(db, "live_messages WHERE subject IN ('mail 40', 'mail 120')") == "0");
+  // Stored in commit order.
+  std::string order = query1(db, "SELECT group_concat(substr(subject, 6), ',') FROM "
+                                 "(SELECT subject FROM messages ORDER BY id)");
+  std::string expected;
+  for (int k = 1; k <= 150; ++k) expected += (k > 1 ? "," : "") + std::to_string(k);
+  CHECK(order == expected);
+}
+
 TEST_CASE("inputs: a public-inbox removal is recorded, the mail is no longer live, and reindex keeps it") {
   if (!has_git()) return;
   TempDir t;

@@ -319,36 +319,61 @@ Result<std::unique_ptr<GitEpochReader>> GitEpochReader::start(const std::string&
     r->list_ = ::fdopen(list->out, "r");
     if (!r->list_) return make_error(git_dir, std::strerror(errno));
   }
-  auto cat = spawn_git({"git", gd, "cat-file", "--batch"}, true, true);
-  if (!cat) return make_error(git_dir, "cannot run git cat-file: " + cat.error().why);
-  r->cat_pid_ = cat->pid;
-  r->cat_in_ = ::fdopen(cat->in, "w");
-  r->cat_out_ = ::fdopen(cat->out, "r");
-  if (!r->cat_in_ || !r->cat_out_) return make_error(git_dir, std::strerror(errno));
+  auto cat = r->start_cat_file();
+  if (!cat) return cat.error();
+  r->cat_ = *cat;
   return r;
 }
 
-GitEpochReader::~GitEpochReader() {
-  // Closing the pipes ends both children (EOF on cat-file's input,
-  // SIGPIPE for a rev-list still writing); an early end kills them first.
-  if (!done_) {
-    if (list_pid_ > 0) ::kill(list_pid_, SIGTERM);
-    if (cat_pid_ > 0) ::kill(cat_pid_, SIGTERM);
+Result<GitEpochReader::CatFile> GitEpochReader::start_cat_file() const {
+  auto c = spawn_git({"git", "--git-dir=" + dir_, "cat-file", "--batch"}, true, true);
+  if (!c) return make_error(dir_, "cannot run git cat-file: " + c.error().why);
+  CatFile cat{c->pid, ::fdopen(c->in, "w"), ::fdopen(c->out, "r")};
+  if (!cat.in || !cat.out) {
+    int err = errno;
+    ::kill(cat.pid, SIGTERM);
+    if (cat.in) std::fclose(cat.in);
+    else ::close(c->in);
+    if (cat.out) std::fclose(cat.out);
+    else ::close(c->out);
+    wait_exit(cat.pid);
+    return make_error(dir_, std::strerror(err));
   }
-  if (cat_in_) std::fclose(cat_in_);
-  if (cat_out_) std::fclose(cat_out_);
-  if (list_) std::fclose(list_);
-  if (list_pid_ > 0) wait_exit(list_pid_);
-  if (cat_pid_ > 0) wait_exit(cat_pid_);
+  return cat;
 }
 
-// One object through cat-file --batch: "<oid> blob <size>\n<bytes>\n", or
-// "<name> missing\n". False: there is no such blob.
-Result<bool> GitEpochReader::fetch(const std::string& object, std::string& blob, std::size_t& size_out) {
-  if (std::fprintf(cat_in_, "%s\n", object.c_str()) < 0 || std::fflush(cat_in_) != 0)
+GitEpochReader::~GitEpochReader() {
+  // Closing the pipes ends the children (EOF on cat-file's input, SIGPIPE
+  // for a rev-list still writing); an early end kills them first.
+  if (!done_) {
+    for (int pid : {list_pid_, cat_.pid, aux_.pid})
+      if (pid > 0) ::kill(pid, SIGTERM);
+  }
+  for (CatFile* c : {&cat_, &aux_}) {
+    if (c->in) std::fclose(c->in);
+    if (c->out) std::fclose(c->out);
+  }
+  if (list_) std::fclose(list_);
+  for (int pid : {list_pid_, cat_.pid, aux_.pid})
+    if (pid > 0) wait_exit(pid);
+}
+
+Result<bool> GitEpochReader::look_up(const std::string& object, std::string& blob, std::size_t& size) {
+  if (!aux_.in) {
+    auto cat = start_cat_file();
+    if (!cat) return cat.error();
+    aux_ = *cat;
+  }
+  if (std::fprintf(aux_.in, "%s\n", object.c_str()) < 0 || std::fflush(aux_.in) != 0)
     return make_error(dir_, "git cat-file stopped unexpectedly");
+  return answer(aux_, blob, size);
+}
+
+// One object from cat-file --batch: "<oid> blob <size>\n<bytes>\n", or
+// "<name> missing\n". False: there is no such blob.
+Result<bool> GitEpochReader::answer(CatFile& cat, std::string& blob, std::size_t& size_out) {
   char header[512];
-  if (!std::fgets(header, sizeof header, cat_out_))
+  if (!std::fgets(header, sizeof header, cat.out))
     return make_error(dir_, "git cat-file stopped unexpectedly");
   std::string_view h = header;
   if (!h.ends_with('\n')) return make_error(dir_, "git cat-file: unexpected answer");
@@ -369,7 +394,7 @@ Result<bool> GitEpochReader::fetch(const std::string& object, std::string& blob,
     bool into_blob = keep && at < size;
     char* dst = into_blob ? blob.data() + at : sink;
     std::size_t want = into_blob ? size - at : std::min(left, sizeof sink);
-    std::size_t got = std::fread(dst, 1, want, cat_out_);
+    std::size_t got = std::fread(dst, 1, want, cat.out);
     if (got == 0) return make_error(dir_, "git cat-file stopped in the middle of an object");
     at += got;
     left -= got;
@@ -377,29 +402,52 @@ Result<bool> GitEpochReader::fetch(const std::string& object, std::string& blob,
   return keep;
 }
 
-Result<bool> GitEpochReader::next(GitEntry& out) {
-  if (done_) return false;
+Result<bool> GitEpochReader::next_commit(std::string& commit) {
   if (!list_) {  // walked back already: pending_ holds them newest first
-    if (pending_.empty()) {
-      done_ = true;
-      return false;
-    }
-    out.commit = std::move(pending_.back());
+    if (pending_.empty()) return false;
+    commit = std::move(pending_.back());
     pending_.pop_back();
-  } else {
-    char line[128];
-    if (!std::fgets(line, sizeof line, list_)) {
-      done_ = true;
-      if (auto s = finish(); !s) return s.error();
-      return false;
-    }
-    std::string_view c = line;
-    if (c.ends_with('\n')) c.remove_suffix(1);
-    out.commit.assign(c);
+    return true;
   }
+  char line[128];
+  if (!std::fgets(line, sizeof line, list_)) {
+    if (auto s = finish(); !s) return s.error();
+    return false;
+  }
+  std::string_view c = line;
+  if (c.ends_with('\n')) c.remove_suffix(1);
+  commit.assign(c);
+  return true;
+}
+
+Result<bool> GitEpochReader::next(GitEntry& out) {
+  // At most this many questions unanswered: their lines (< 100 bytes each)
+  // always fit in the pipe, so writing one never waits for git, which may
+  // itself be waiting for its answers to be read.
+  constexpr std::size_t kAhead = 64;
+  if (done_) return false;
+  while (!listed_ && asked_.size() < kAhead) {
+    std::string c;
+    auto more = next_commit(c);
+    if (!more) return more.error();
+    if (!*more) {
+      listed_ = true;
+      break;
+    }
+    if (std::fprintf(cat_.in, "%s:m\n", c.c_str()) < 0)
+      return make_error(dir_, "git cat-file stopped unexpectedly");
+    asked_.push_back(std::move(c));
+  }
+  if (std::fflush(cat_.in) != 0) return make_error(dir_, "git cat-file stopped unexpectedly");
+  if (asked_.empty()) {
+    done_ = true;
+    return false;
+  }
+  out.commit = std::move(asked_.front());
+  asked_.pop_front();
   out.kind = GitEntry::Other;
   out.size = 0;
-  auto m = fetch(out.commit + ":m", out.blob, out.size);
+  auto m = answer(cat_, out.blob, out.size);
   if (!m) return m.error();
   if (*m) {
     out.kind = GitEntry::Mail;
@@ -409,11 +457,11 @@ Result<bool> GitEpochReader::next(GitEntry& out) {
     out.kind = GitEntry::TooLarge;
     return true;
   }
-  auto d = fetch(out.commit + ":d", out.blob, out.size);
+  auto d = look_up(out.commit + ":d", out.blob, out.size);
   if (!d) return d.error();
   // Without `d`, a commit that only deletes `m` (git rm) removes its
   // parent's mail.
-  if (!*d) d = fetch(out.commit + "^:m", out.blob, out.size);
+  if (!*d) d = look_up(out.commit + "^:m", out.blob, out.size);
   if (!d) return d.error();
   if (*d) out.kind = GitEntry::Removal;
   return true;

@@ -4,6 +4,7 @@
 // store see one kind of input.
 #pragma once
 #include <cstdio>
+#include <deque>
 #include <memory>
 #include <string>
 #include <string_view>
@@ -65,7 +66,8 @@ struct GitEntry {
 // Reads an epoch's commits oldest first: after an earlier import, those
 // found walking back from HEAD to its last commit; else (a first import, a
 // merge on the way) `git rev-list --reverse` names them. One `git cat-file
-// --batch` process serves every blob.
+// --batch` process serves every mail, asked a few commits ahead; a second
+// one, started at the first commit with no `m`, looks up removals.
 class GitEpochReader {
  public:
   // `since`: the last commit read by an earlier import; only its
@@ -81,16 +83,33 @@ class GitEpochReader {
   bool rewound() const { return rewound_; }
 
  private:
+  // A `git cat-file --batch` process: our ends of its pipes.
+  struct CatFile {
+    int pid = -1;
+    FILE* in = nullptr;   // its stdin
+    FILE* out = nullptr;  // its stdout
+  };
+
   GitEpochReader() = default;
-  Result<bool> fetch(const std::string& object, std::string& blob, std::size_t& size);
+  Result<CatFile> start_cat_file() const;
+  // One answer of `cat`: the blob (false: none, or over kMaxBlob).
+  Result<bool> answer(CatFile& cat, std::string& blob, std::size_t& size);
+  // A question and its answer, on the second process (removals).
+  Result<bool> look_up(const std::string& object, std::string& blob, std::size_t& size);
+  // The next commit to ask about, false when none is left.
+  Result<bool> next_commit(std::string& commit);
   Status finish();
 
   std::string dir_;
-  int list_pid_ = -1, cat_pid_ = -1;
+  int list_pid_ = -1;
   FILE* list_ = nullptr;     // rev-list's stdout, or null:
   std::vector<std::string> pending_;  // the commits to read, newest first
-  FILE* cat_in_ = nullptr;   // cat-file's stdin
-  FILE* cat_out_ = nullptr;  // cat-file's stdout
+  CatFile cat_, aux_;
+  // Commits whose `m` cat_ was asked for and has not answered yet: asking
+  // ahead lets git find the next blobs while this one is parsed (10,500
+  // commits: git alone 0.67 s; one question at a time 1.2 s).
+  std::deque<std::string> asked_;
+  bool listed_ = false;  // every commit asked about
   bool rewound_ = false, done_ = false;
 };
 
