@@ -115,13 +115,20 @@ def cmd_inbox(out, paths):
         subprocess.run(['git', 'init', '-q', '--bare', '-b', 'master', git], check=True)
     # git fast-import: ~50,000 commits a minute where one commit-tree per
     # mail managed a few hundred.
+    # Commit times go on from the branch's last, as public-inbox's do: git
+    # stops its history walks early on them (rev-list A..B, merge-base), and
+    # restarting them at an append made both walk the whole epoch.
+    t0 = 1500000000
+    if not fresh:
+        t0 = int(subprocess.run(['git', '--git-dir=' + git, 'log', '-1', '--format=%ct', 'master'],
+                                check=True, capture_output=True).stdout)
     imp = subprocess.Popen(['git', '--git-dir=' + git, 'fast-import', '--quiet'], stdin=subprocess.PIPE)
     k = 0
     for _, mail in all_messages(paths):
         body = unescaped(mail)
         k += 1
         imp.stdin.write(b'commit refs/heads/master\ncommitter mlidx-bench <bench@example.org> %d +0000\n'
-                        b'data 2\nm\n' % (1500000000 + k))
+                        b'data 2\nm\n' % (t0 + k))
         if k == 1 and not fresh:
             imp.stdin.write(b'from refs/heads/master^0\n')
         imp.stdin.write(b'deleteall\nM 100644 inline m\ndata %d\n' % len(body))
