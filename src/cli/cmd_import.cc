@@ -72,6 +72,19 @@ Result<double> wait_seconds(const Args& args) {
   return d;
 }
 
+// What the next import of a Maildir may skip: files whose ctime is before
+// this. Every file not in this listing gets a later ctime (created, moved
+// in or renamed after it) - by the file system's clock, which on NFS is
+// the server's: so the cutoff is the latest ctime listed, unless that is
+// ahead of this machine's clock, less a margin for file systems that keep
+// whole seconds (two for FAT). A file read again is found known.
+std::int64_t maildir_cutoff(const std::vector<std::int64_t>& ctimes, std::int64_t now_ns) {
+  constexpr std::int64_t kMargin = std::int64_t{2} * 1000000000;
+  std::int64_t latest = 0;
+  for (std::int64_t t : ctimes) latest = std::max(latest, t);
+  return std::min(latest, now_ns) - kMargin;
+}
+
 // A directory: a Maildir, a public-inbox v2 inbox (one input per epoch) or
 // one epoch N.git.
 Status open_directory(const std::string& p, std::vector<db::ImportInput>& inputs,
@@ -79,7 +92,15 @@ Status open_directory(const std::string& p, std::vector<db::ImportInput>& inputs
   if (is_maildir(p)) {
     db::ImportInput in(p, MappedFile(), InputKind::Mbox, db::Source::Maildir);
     std::size_t before = errors.size();
-    in.files = list_maildir(p, errors);
+    const auto now = std::chrono::duration_cast<std::chrono::nanoseconds>(
+                         std::chrono::system_clock::now().time_since_epoch()).count();
+    auto listed = list_maildir(p, errors);
+    in.files = std::move(listed.files);
+    in.ctimes = std::move(listed.ctimes);
+    in.listed_ns = maildir_cutoff(in.ctimes, now);
+    std::error_code ec;
+    auto key = std::filesystem::canonical(p, ec);
+    if (!ec) in.state_key = key.string();
     if (errors.size() == before) inputs.push_back(std::move(in));
     return Ok{};
   }

@@ -45,7 +45,8 @@ Reads mail into the database, creating it if needed. PATH is
 Importing the same mail again adds nothing. An mbox file or an epoch
 imported before is read from where the last import stopped (appended mail
 only, or the commits fetched since); an mbox rewritten since is read in
-full. Ctrl-C stores the mail read so far and stops (exit 130): the same import
+full. A Maildir imported before is read for the files changed since (their
+ctime). Ctrl-C stores the mail read so far and stops (exit 130): the same import
 run again continues. An mbox whose last line has no line end was cut
 short: its mail is stored, the last message with a 'truncated' problem,
 and the exit status is 1; the import that reads that message whole stores

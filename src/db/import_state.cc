@@ -12,11 +12,11 @@ constexpr const char* kProblem =
 
 ImportState::ImportState(Connection& c, std::string list_id)
     : list_id_(std::move(list_id)),
-      find_(c, "SELECT size, prefix_xxh128, last_commit, messages FROM import_state "
+      find_(c, "SELECT size, prefix_xxh128, last_commit, messages, listed_ns FROM import_state "
                "WHERE source = ? AND list_id = ?"),
       save_(c, "INSERT OR REPLACE INTO import_state (source, kind, size, prefix_xxh128, last_commit, "
-               "messages, list_id, updated) "
-               "VALUES (?,?,?,?,?,?,?, strftime('%Y-%m-%dT%H:%M:%S', 'now'))"),
+               "messages, list_id, listed_ns, updated) "
+               "VALUES (?,?,?,?,?,?,?,?, strftime('%Y-%m-%dT%H:%M:%S', 'now'))"),
       removal_(c, "INSERT OR IGNORE INTO removals (source, commit_id, raw_sha1) VALUES (?,?,?)"),
       problem_(c, kProblem) {}
 
@@ -29,6 +29,7 @@ std::optional<InputState> ImportState::find(const std::string& source) {
     s->prefix_xxh128 = find_.text(1);
     s->last_commit = find_.text(2);
     s->messages = find_.int64(3);
+    s->listed_ns = find_.int64(4);
   }
   find_.reset();
   return s;
@@ -36,12 +37,17 @@ std::optional<InputState> ImportState::find(const std::string& source) {
 
 void ImportState::save_mbox(const std::string& source, const InputState& s) {
   save_.bind(1, source).bind(2, std::string_view("mbox")).bind(3, s.size).bind_blob(4, s.prefix_xxh128)
-      .bind_null(5).bind(6, s.messages).bind(7, list_id_).run();
+      .bind_null(5).bind(6, s.messages).bind(7, list_id_).bind(8, std::int64_t{0}).run();
 }
 
 void ImportState::save_git(const std::string& source, const InputState& s) {
   save_.bind(1, source).bind(2, std::string_view("git")).bind(3, std::int64_t{0}).bind_null(4)
-      .bind(5, s.last_commit).bind(6, s.messages).bind(7, list_id_).run();
+      .bind(5, s.last_commit).bind(6, s.messages).bind(7, list_id_).bind(8, std::int64_t{0}).run();
+}
+
+void ImportState::save_maildir(const std::string& source, const InputState& s) {
+  save_.bind(1, source).bind(2, std::string_view("maildir")).bind(3, std::int64_t{0}).bind_null(4)
+      .bind_null(5).bind(6, s.messages).bind(7, list_id_).bind(8, s.listed_ns).run();
 }
 
 bool ImportState::record_removal(const std::string& source, const std::string& commit,
@@ -54,14 +60,14 @@ bool ImportState::record_removal(const std::string& source, const std::string& c
 
 void copy_import_state(Connection& from, Connection& to) {
   {
-    Statement all(from, "SELECT source, kind, size, prefix_xxh128, last_commit, messages, updated, list_id "
-                        "FROM import_state ORDER BY source, list_id");
+    Statement all(from, "SELECT source, kind, size, prefix_xxh128, last_commit, messages, updated, list_id, "
+                        "listed_ns FROM import_state ORDER BY source, list_id");
     Statement ins(to, "INSERT INTO import_state (source, kind, size, prefix_xxh128, last_commit, messages, "
-                      "updated, list_id) VALUES (?,?,?,?,?,?,?,?)");
+                      "updated, list_id, listed_ns) VALUES (?,?,?,?,?,?,?,?,?)");
     while (all.step()) {
-      for (int i = 0; i < 8; ++i) {
+      for (int i = 0; i < 9; ++i) {
         if (all.is_null(i)) ins.bind_null(i + 1);
-        else if (i == 2 || i == 5) ins.bind(i + 1, all.int64(i));
+        else if (i == 2 || i == 5 || i == 8) ins.bind(i + 1, all.int64(i));
         else if (i == 3) ins.bind_blob(i + 1, all.text(i));
         else ins.bind(i + 1, all.text(i));
       }

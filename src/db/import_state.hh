@@ -14,7 +14,8 @@ struct InputState {
   std::int64_t size = 0;        // mbox: bytes read (whole messages)
   std::string prefix_xxh128;    // mbox: XXH3-128 of those bytes, 16 bytes (util/xxh128.hh)
   std::string last_commit;      // git
-  std::int64_t messages = 0;    // messages (git: commits) read so far
+  std::int64_t listed_ns = 0;   // maildir: when it was listed (schema/0010), 0: never
+  std::int64_t messages = 0;    // messages (git: commits, maildir: files) read so far
 };
 
 class ImportState {
@@ -24,6 +25,7 @@ class ImportState {
   std::optional<InputState> find(const std::string& source);
   void save_mbox(const std::string& source, const InputState& s);
   void save_git(const std::string& source, const InputState& s);
+  void save_maildir(const std::string& source, const InputState& s);
   // Records the removal and gives the stored mail with these bytes (if
   // any) a `removed` problem; false when this commit was recorded before.
   bool record_removal(const std::string& source, const std::string& commit, const std::string& raw_sha1);

@@ -102,6 +102,7 @@ struct ParseOutcome {
   std::size_t input = 0, offset = 0;
   std::vector<std::size_t> truncated;
   std::vector<std::size_t> rewound;
+  std::vector<std::size_t> unread;  // Maildirs with a file that could not be read
   std::vector<Error> errors;
 };
 
@@ -215,6 +216,7 @@ class Parser {
       auto mapped = MappedFile::open(files[f]);
       if (!mapped) {
         out_.errors.push_back(mapped.error());
+        out_.unread.push_back(i);
         continue;
       }
       std::string_view data = mapped->view();
@@ -328,7 +330,8 @@ class Positions {
     for (std::size_t i = 0; i < pos_.size(); ++i) {
       Pos& p = pos_[i];
       const ImportInput& in = inputs_[i];
-      if (!p.touched || in.state_key.empty()) continue;
+      // A Maildir's state is saved once it was read to its end (save_maildirs).
+      if (!p.touched || in.state_key.empty() || in.source == Source::Maildir) continue;
       InputState s;
       s.messages = p.messages;
       if (in.source == Source::Git) {
@@ -500,6 +503,47 @@ PrefixCheck continued(ImportInput& in, std::size_t at, const InputState& st) {
   return ch;
 }
 
+// A Maildir listed by an earlier import that read it whole: the files
+// whose inode has not changed since (ctime before that listing's cutoff,
+// ImportInput::listed_ns) were read then.
+void skip_unchanged(ImportInput& in, std::int64_t cutoff) {
+  std::size_t kept = 0;
+  for (std::size_t f = 0; f < in.files.size(); ++f) {
+    if (in.ctimes[f] < cutoff) continue;
+    if (kept != f) {  // a string moved onto itself is left empty
+      in.files[kept] = std::move(in.files[f]);
+      in.ctimes[kept] = in.ctimes[f];
+    }
+    ++kept;
+  }
+  in.skipped = static_cast<std::int64_t>(in.files.size() - kept);
+  in.files.resize(kept);
+  in.ctimes.resize(kept);
+}
+
+// The Maildirs read to their end, every file read, remember when they were
+// listed: the next import reads only what changed since. Not saved for one
+// an import stopped in, nor for one with a file that could not be read.
+void save_maildirs(Store& store, const std::vector<ImportInput>& inputs, const ParseOutcome& parsed) {
+  if (std::none_of(inputs.begin(), inputs.end(), [](const ImportInput& in) {
+        return in.source == Source::Maildir && !in.state_key.empty();
+      }))
+    return;
+  ImportState state(store.conn(), store.default_list_id());
+  Transaction tx(store.conn());
+  for (std::size_t i = 0; i < inputs.size(); ++i) {
+    const ImportInput& in = inputs[i];
+    if (in.source != Source::Maildir || in.state_key.empty()) continue;
+    if (parsed.interrupted && parsed.input <= i) continue;
+    if (std::find(parsed.unread.begin(), parsed.unread.end(), i) != parsed.unread.end()) continue;
+    InputState s;
+    s.listed_ns = in.listed_ns;
+    s.messages = in.skipped + static_cast<std::int64_t>(in.files.size());
+    state.save_maildir(in.state_key, s);
+  }
+  tx.commit();
+}
+
 // Git inputs resume from their last commit at once. Files whose recorded
 // prefix still ends where the reader starts a message (or at the end) are
 // to be hashed and resumed there; where other text follows it (a "From "
@@ -517,6 +561,10 @@ std::vector<PrefixCheck> prefixes_to_check(Store& store, std::vector<ImportInput
       in.since = st->last_commit;
       in.skipped = st->messages;
       in.walk = walk_back_to(in.path, in.since);
+      continue;
+    }
+    if (in.source == Source::Maildir) {
+      skip_unchanged(in, st->listed_ns);
       continue;
     }
     // No digest: recorded by an mlidx before schema version 7 (SHA-1 or
@@ -653,6 +701,8 @@ Importer::Preread Importer::plan_resume(std::vector<ImportInput>& inputs, Import
   }
   // Small still once the hashes are known: a rewritten mbox is read in full.
   pre.writer_finds_known = (small && small_import(inputs, {})) || resumed == inputs.size();
+  for (const ImportInput& in : inputs)
+    if (in.source == Source::Maildir) c.skipped += in.skipped;
   return pre;
 }
 
@@ -772,6 +822,7 @@ void Importer::parse_and_write(std::vector<ImportInput>& inputs, Preread& pre, I
     throw;
   }
   parser.join();
+  save_maildirs(store_, inputs, parsed);
   // The batches written after the parser's last one are still held (the
   // parser frees spent batches as it hands over new ones): up to a full
   // queue of parsed mail, 17-19 MB of heap at 50k and 350k messages, which

@@ -31,9 +31,13 @@ struct ImportInput {
   InputKind kind;
   Source source = Source::File;
   // Canonical path under which import_state remembers this input; empty:
-  // nothing is remembered (stdin, .gz, one mail, Maildir).
+  // nothing is remembered (stdin, .gz, one mail).
   std::string state_key;
   std::vector<std::string> files;  // Maildir: its mail files in order
+  std::vector<std::int64_t> ctimes;  // Maildir: theirs (list_maildir)
+  // Maildir: files whose ctime is earlier were there, and read, when this
+  // import listed it (Importer::plan_resume; schema/0010).
+  std::int64_t listed_ns = 0;
   // Set by the importer from import_state: where reading starts.
   std::size_t start = 0;            // mbox: a byte offset
   std::int64_t skipped = 0;         // messages (git: commits) read by earlier imports

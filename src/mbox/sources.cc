@@ -129,13 +129,13 @@ bool is_maildir(const std::string& dir) {
   return fs::is_directory(fs::path(dir) / "cur", ec) || fs::is_directory(fs::path(dir) / "new", ec);
 }
 
-std::vector<std::string> list_maildir(const std::string& dir, std::vector<Error>& errors) {
-  std::vector<std::string> files;
+MaildirFiles list_maildir(const std::string& dir, std::vector<Error>& errors) {
+  MaildirFiles out;
   for (const char* sub : {"cur", "new"}) {
     fs::path d = fs::path(dir) / sub;
     std::error_code ec;
     if (!fs::is_directory(d, ec)) continue;
-    std::vector<std::string> here;
+    std::vector<std::pair<std::string, std::int64_t>> here;
     for (fs::directory_iterator it(d, ec), end; !ec && it != end; it.increment(ec)) {
       std::string name = it->path().filename().string();
       if (name.starts_with(".")) continue;
@@ -157,13 +157,16 @@ std::vector<std::string> list_maildir(const std::string& dir, std::vector<Error>
         continue;
       }
       ::close(fd);
-      here.push_back(std::move(path));
+      here.emplace_back(std::move(path), std::int64_t{st.st_ctim.tv_sec} * 1000000000 + st.st_ctim.tv_nsec);
     }
     if (ec) errors.push_back(make_error(d.string(), ec.message()));
     std::sort(here.begin(), here.end());
-    files.insert(files.end(), here.begin(), here.end());
+    for (auto& [path, ctime] : here) {
+      out.files.push_back(std::move(path));
+      out.ctimes.push_back(ctime);
+    }
   }
-  return files;
+  return out;
 }
 
 bool is_git_dir(const std::string& dir) {

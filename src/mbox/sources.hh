@@ -3,6 +3,7 @@
 // mapped temporary file, or one mail at a time), so the parser and the
 // store see one kind of input.
 #pragma once
+#include <cstdint>
 #include <cstdio>
 #include <deque>
 #include <memory>
@@ -30,7 +31,12 @@ Result<MappedFile> spool_stdin();
 bool is_maildir(const std::string& dir);
 // Its message files, cur/ then new/, each sorted by name (deterministic
 // order); entries that cannot be opened are errors, dot-files are skipped.
-std::vector<std::string> list_maildir(const std::string& dir, std::vector<Error>& errors);
+// With each its ctime (ns since 1970): when its inode last changed.
+struct MaildirFiles {
+  std::vector<std::string> files;
+  std::vector<std::int64_t> ctimes;
+};
+MaildirFiles list_maildir(const std::string& dir, std::vector<Error>& errors);
 
 // A bare git repository (HEAD and objects/).
 bool is_git_dir(const std::string& dir);
