@@ -588,9 +588,9 @@ std::vector<PrefixCheck> prefixes_to_check(Store& store, std::vector<ImportInput
 
 // At most this much mail to read (64 MiB, ~6,500 of the corpora's mails),
 // guessed before reading: mbox bytes from where each starts, or would
-// resume if its prefix hashes the same (`checks`), 16 KiB
-// a mail for a Maildir's files and a fetched epoch's new commits. An epoch
-// read in full or not walked (GitWalk::Unsure) is not small.
+// resume if its prefix hashes the same (`checks`); 16 KiB a mail for a
+// Maildir's files to read and a fetched epoch's new commits. An epoch read
+// in full or not walked (GitWalk::Unsure) is not small.
 bool small_import(const std::vector<ImportInput>& inputs, const std::vector<PrefixCheck>& checks) {
   constexpr std::size_t kSmall = std::size_t{64} << 20, kMail = std::size_t{16} << 10;
   std::size_t bytes = 0;
