@@ -546,6 +546,9 @@ TEST_CASE("inputs: a Maildir imported before reads only the files changed since"
   Run r = import(db, {md.string()});
   REQUIRE(r.code == 0);
   CHECK(query1(db, "SELECT kind || ' ' || messages FROM import_state") == "maildir 7");
+  // Two seconds on, however long that import took (a sanitizer build):
+  // the seventh file lies outside the next listing's margin.
+  std::this_thread::sleep_for(std::chrono::milliseconds(2200));
   for (std::size_t i = 7; i < 12; ++i) deliver(i, mails[i]);
   r = import(db, {md.string()});
   INFO(r.out << r.err);
@@ -557,12 +560,12 @@ TEST_CASE("inputs: a Maildir imported before reads only the files changed since"
   REQUIRE(import(once, {md.string()}).code == 0);
   CHECK(dump_relations(db) == dump_relations(once));
   // A file moved to cur/ with a flag (as a mail reader does) changed: read
-  // again, known, with the six of the last listing's margin. reindex keeps
+  // again, known, with the five of the last listing's margin. reindex keeps
   // the state.
   fs::rename(md / "new" / "1700000000.x.host", md / "cur" / "1700000000.x.host:2,S");
   REQUIRE(run_mlidx({"reindex", "--db", db.string()}).code == 0);
   r = import(db, {md.string()});
-  CHECK(r.out.find("read 7 messages (skipped 5 already imported): 0 new, 7 duplicates") != std::string::npos);
+  CHECK(r.out.find("read 6 messages (skipped 6 already imported): 0 new, 6 duplicates") != std::string::npos);
   CHECK(dump_relations(db) == dump_relations(once));
 }
 
