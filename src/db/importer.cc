@@ -586,17 +586,21 @@ std::vector<PrefixCheck> prefixes_to_check(Store& store, std::vector<ImportInput
   return checks;
 }
 
-// At most this much mail to read (64 MiB, ~6,500 of the corpora's mails),
-// guessed before reading: mbox bytes from where each starts, or would
-// resume if its prefix hashes the same (`checks`); 16 KiB a mail for a
-// Maildir's files to read and a fetched epoch's new commits. An epoch read
-// in full or not walked (GitWalk::Unsure) is not small.
-bool small_import(const std::vector<ImportInput>& inputs, const std::vector<PrefixCheck>& checks) {
-  constexpr std::size_t kSmall = std::size_t{64} << 20, kMail = std::size_t{16} << 10;
+// A small import: at most this much mail to read (64 MiB, ~6,500 of the
+// corpora's mails).
+constexpr std::size_t kSmallImport = std::size_t{64} << 20;
+
+// The mail an import will read, guessed before reading: mbox bytes from
+// where each starts, or would resume if its prefix hashes the same
+// (`checks`); 16 KiB a mail for a Maildir's files to read and a fetched
+// epoch's new commits. Past kSmallImport the sum stops; an epoch read in
+// full or not walked (GitWalk::Unsure) is more than that.
+std::size_t bytes_to_read(const std::vector<ImportInput>& inputs, const std::vector<PrefixCheck>& checks) {
+  constexpr std::size_t kMail = std::size_t{16} << 10;
   std::size_t bytes = 0;
   for (const ImportInput& in : inputs) {
     if (in.source == Source::Git) {
-      if (in.walk.outcome != GitWalk::Found) return false;
+      if (in.walk.outcome != GitWalk::Found) return kSmallImport + 1;
       bytes += in.walk.commits.size() * kMail;
     } else if (in.source == Source::Maildir) {
       bytes += in.files.size() * kMail;
@@ -606,9 +610,9 @@ bool small_import(const std::vector<ImportInput>& inputs, const std::vector<Pref
         if (ch.in == &in) from = ch.last != std::string_view::npos ? ch.last : ch.at;
       bytes += in.file.view().size() - from;
     }
-    if (bytes > kSmall) return false;
+    if (bytes > kSmallImport) return bytes;
   }
-  return true;
+  return bytes;
 }
 
 void hash_prefixes(std::vector<PrefixCheck>& checks, ImportCounts& c) {
@@ -665,9 +669,12 @@ Importer::Preread Importer::plan_resume(std::vector<ImportInput>& inputs, Import
   // the writes, all of it came from the tables (~1.3 s at 350k messages).
   // A large one would hold that view beside a full pipeline, and it lets
   // the parser skip known mail by their keys, which take memory too.
-  const bool small = small_import(inputs, checks) &&
-                     Statement(store_.conn(), "SELECT 1 FROM threads LIMIT 1").step();
-  if (!small) {
+  // Nothing new to read (a repeated import) needs no view at all.
+  const std::size_t bytes = bytes_to_read(inputs, checks);
+  const bool small = bytes <= kSmallImport;
+  const bool preload =
+      small && bytes > 0 && Statement(store_.conn(), "SELECT 1 FROM threads LIMIT 1").step();
+  if (!preload) {
     // The hash still decides where each mbox resumes.
     hash_prefixes(checks, c);
   } else {
@@ -700,7 +707,7 @@ Importer::Preread Importer::plan_resume(std::vector<ImportInput>& inputs, Import
     ++resumed;
   }
   // Small still once the hashes are known: a rewritten mbox is read in full.
-  pre.writer_finds_known = (small && small_import(inputs, {})) || resumed == inputs.size();
+  pre.writer_finds_known = (small && bytes_to_read(inputs, {}) <= kSmallImport) || resumed == inputs.size();
   for (const ImportInput& in : inputs)
     if (in.source == Source::Maildir) c.skipped += in.skipped;
   return pre;
