@@ -419,6 +419,20 @@ TEST_CASE_FIXTURE(ImportedSeries, "inputs: a small new mbox is imported against 
   CHECK(dump_relations(db) == dump_relations(once));
 }
 
+// A repeated import (nothing appended) has nothing to derive: it loads no
+// view of the stored mail; an append does (Importer::plan_resume).
+TEST_CASE_FIXTURE(ImportedSeries, "inputs: an import with nothing new to read loads no view of the stored mail") {
+  Run again = run_mlidx({"import", "--timing", "--db", db.string(), mbox.string()});
+  INFO(again.out << again.err);
+  REQUIRE(again.code == 0);
+  CHECK(again.out.find("read 0 messages (skipped 6 already imported") != std::string::npos);
+  CHECK(again.out.find("stored mail loaded") == std::string::npos);
+  write_file(mbox, series + replies);
+  Run appended = run_mlidx({"import", "--timing", "--db", db.string(), mbox.string()});
+  INFO(appended.out << appended.err);
+  CHECK(appended.out.find("stored mail loaded") != std::string::npos);
+}
+
 TEST_CASE_FIXTURE(ImportedSeries, "inputs: an mbox state recorded before schema version 7 is read in full once, then resumed") {
   CHECK(query(db, "SELECT length(prefix_xxh128) FROM import_state") == "16");
   struct Layout {
@@ -567,6 +581,28 @@ TEST_CASE("inputs: a Maildir imported before reads only the files changed since"
   r = import(db, {md.string()});
   CHECK(r.out.find("read 6 messages (skipped 6 already imported): 0 new, 6 duplicates") != std::string::npos);
   CHECK(dump_relations(db) == dump_relations(once));
+}
+
+// Ctrl-C inside a Maildir (at the 5,000th mail written, the parser at most
+// a full queue ahead of it) leaves no state: the next import reads it all.
+TEST_CASE("inputs: a Maildir an import stopped in is read in full next time") {
+  TempDir t;
+  fs::path md = t / "Maildir";
+  for (const char* d : {"cur", "new", "tmp"}) fs::create_directories(md / d);
+  for (int k = 0; k < 8000; ++k)
+    write_file(md / "cur" / fmt::format("{:05}.x.host:2,S", k),
+               fmt::format("From: a@example.org\nSubject: m{0}\nMessage-ID: <m{0}@example.org>\n\nb\n", k));
+  fs::path db = t / "m.db";
+  Run r = run_mlidx_with({"import", "--db", db.string(), md.string()}, "", "MLIDX_INTERRUPT_AT=write:5000");
+  INFO(r.out << r.err);
+  REQUIRE(r.code == 130);
+  CHECK(count(db, "import_state") == "0");
+  const int stored = std::stoi(count(db, "messages"));
+  CHECK(stored >= 5000);
+  CHECK(stored < 8000);
+  r = import(db, {md.string()});
+  CHECK(r.out.find("read 8000 messages: " + std::to_string(8000 - stored) + " new") != std::string::npos);
+  CHECK(query1(db, "SELECT kind || ' ' || messages FROM import_state") == "maildir 8000");
 }
 
 TEST_CASE("inputs: a Maildir with an unreadable entry is refused before the database is touched") {

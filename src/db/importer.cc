@@ -706,8 +706,9 @@ Importer::Preread Importer::plan_resume(std::vector<ImportInput>& inputs, Import
     c.skipped += ch.in->skipped;
     ++resumed;
   }
-  // Small still once the hashes are known: a rewritten mbox is read in full.
-  pre.writer_finds_known = (small && bytes_to_read(inputs, {}) <= kSmallImport) || resumed == inputs.size();
+  // Small still once the hashes are known (a rewritten mbox is read in
+  // full), or every input resumed.
+  pre.writer_finds_known = bytes_to_read(inputs, {}) <= kSmallImport || resumed == inputs.size();
   for (const ImportInput& in : inputs)
     if (in.source == Source::Maildir) c.skipped += in.skipped;
   return pre;

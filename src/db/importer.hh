@@ -40,7 +40,7 @@ struct ImportInput {
   std::int64_t listed_ns = 0;
   // Set by the importer from import_state: where reading starts.
   std::size_t start = 0;            // mbox: a byte offset
-  std::int64_t skipped = 0;         // messages (git: commits) read by earlier imports
+  std::int64_t skipped = 0;         // messages (git: commits, Maildir: files) read by earlier imports
   bool changed = false;             // mbox: rewritten since then, read in full
   std::string since;                // git: the last commit read before
   GitWalk walk;                     // git: the commits after `since`, when found

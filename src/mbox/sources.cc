@@ -234,9 +234,8 @@ int run_git(const std::vector<std::string>& args) {
 // of `merge-base --is-ancestor` and `rev-list since..HEAD`, whose walks
 // stop early only while commit times are in order (out of order, both
 // walked a 10,500-commit epoch: 38 and 51 ms); and the importer learns how
-// many commits are new before reading them (small_import). Anything else
+// many commits are new before reading them (bytes_to_read). Anything else
 // (a merge, a walk longer than kMaxWalk) is left to those two commands.
-
 GitWalk walk_back_to(const std::string& git_dir, const std::string& since) {
   // A catch-up longer than this is read as before: git holds its list, and
   // the walk's cost is small beside reading that many mails.
