@@ -17,6 +17,14 @@ resumed import leaves, and the one `reindex` leaves, must hold what a
 one-shot import of the grown file into a fresh database holds (the same
 relations the test suite's dump_relations and derived_rows compare).
 
+In half of the rounds the same mail comes another way, each mail of both
+mailboxes one file or one commit (split as bench/mailprep.py splits): a
+Maildir that receives the second mailbox's mail in new/ between the two
+imports, or a public-inbox v2 epoch whose branch moves on by those commits
+(sometimes with a removal: a commit holding one earlier mail as `d`), as a
+`git fetch` moves a lore mirror's. The incremental import is compared with
+a one-shot import of the grown Maildir or epoch.
+
     fuzz/pipeline.py [--mlidx build/src/mlidx] [--seconds 300] [--seed 1]
 """
 import argparse
@@ -29,6 +37,9 @@ import subprocess
 import sys
 import tempfile
 import time
+
+sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "bench"))
+import mailprep  # noqa: E402
 
 FROM = b"From fuzz@example.org Mon Jan  1 00:00:00 2024\n"
 TOKENS = [
@@ -108,8 +119,65 @@ def mutate(rnd, seeds, data):
     return bytes(d)
 
 
+def mails_of(data):
+    """The mailbox's mails as a delivery agent would store them."""
+    path = os.path.join(tempfile.gettempdir(), "mlidx-fuzz-split-%d" % os.getpid())
+    with open(path, "wb") as f:
+        f.write(data)
+    try:
+        return [mailprep.unescaped(mail) for _, mail in mailprep.messages(path)]
+    finally:
+        os.unlink(path)
+
+
+class Maildir:
+    """Mail delivered into new/, named so that the files sort in delivery
+    order (an import reads cur/, then new/, each sorted)."""
+
+    def __init__(self, path):
+        self.path, self.k = path, 0
+        for d in ("cur", "new", "tmp"):
+            os.makedirs(os.path.join(path, d), exist_ok=True)
+
+    def deliver(self, mails, rnd):
+        for m in mails:
+            self.k += 1
+            with open(os.path.join(self.path, "new", "%08d.fuzz" % self.k), "wb") as f:
+                f.write(m)
+
+
+class Inbox:
+    """A public-inbox v2 epoch (public-inbox-v2-format(5)): a commit a mail,
+    its blob `m`; a removal is a commit whose blob is `d`."""
+
+    def __init__(self, path):
+        self.path, self.git, self.t = path, os.path.join(path, "git", "0.git"), 1500000000
+        self.sent = []
+        os.makedirs(os.path.join(path, "git"))
+        subprocess.run(["git", "init", "-q", "--bare", "-b", "master", self.git], check=True)
+
+    def deliver(self, mails, rnd):
+        commits = [(b"m", m) for m in mails]
+        if self.sent and rnd.random() < 0.3:
+            commits.insert(rnd.randrange(len(commits) + 1), (b"d", rnd.choice(self.sent)))
+        imp = subprocess.Popen(["git", "--git-dir=" + self.git, "fast-import", "--quiet"],
+                               stdin=subprocess.PIPE, stderr=subprocess.DEVNULL)
+        for i, (name, body) in enumerate(commits):
+            self.t += 1
+            imp.stdin.write(b"commit refs/heads/master\ncommitter fuzz <fuzz@example.org> %d +0000\n"
+                            b"data 2\nm\n" % self.t)
+            if i == 0 and self.sent:
+                imp.stdin.write(b"from refs/heads/master^0\n")
+            imp.stdin.write(b"deleteall\nM 100644 inline %s\ndata %d\n%s\n" % (name, len(body), body))
+        imp.stdin.close()
+        if imp.wait() != 0:
+            raise RuntimeError("git fast-import failed")
+        self.sent += mails
+
+
 def one_shot(mlidx, work, mbox, words):
-    """The grown file imported into a fresh database: its dump, or a failure."""
+    """The grown file (or Maildir, or epoch) imported into a fresh database:
+    its dump, or a failure."""
     once = os.path.join(work, "once.db")
     r = subprocess.run([mlidx, "import", "--quiet", mbox, "--db", once], capture_output=True, timeout=60)
     if r.returncode not in (0, 1):
@@ -137,7 +205,7 @@ def main():
     rnd = random.Random(a.seed)
     mlidx = os.path.abspath(a.mlidx)
     rounds = failed = compared = completed = 0
-    codes = {}
+    codes, kinds = {}, {}
     deadline = time.time() + a.seconds
     with tempfile.TemporaryDirectory() as tmp:
         while time.time() < deadline:
@@ -161,7 +229,13 @@ def main():
             tail = FROM + b"X-Fuzz-Round: %d\n" % rounds + tail
             if rnd.random() < 0.25:
                 tail = rnd.choice([b"rest of the mail %d\n" % rounds, b"\n"]) + tail
-            steps = [["import", mbox], None, ["import", mbox], "compare", ["stats"], ["series"],
+            source, kind = mbox, rnd.choice(["mbox", "mbox", "maildir", "inbox"])
+            if kind != "mbox":
+                source = os.path.join(work, kind)
+                box = Maildir(source) if kind == "maildir" else Inbox(source)
+                box.deliver(mails_of(first), rnd)
+                kinds[kind] = kinds.get(kind, 0) + 1
+            steps = [["import", source], None, ["import", source], "compare", ["stats"], ["series"],
                      ["search", "s:patch"], ["thread", "1"], ["show", "1"],
                      ["export", "--thread", "1"], ["export", "--series", "1", "--partial"], ["reindex"], "compare"]
             bad = None
@@ -171,15 +245,17 @@ def main():
                 if step is None:
                     with open(mbox, "ab") as f:
                         f.write(tail)
+                    if kind != "mbox":
+                        box.deliver(mails_of(tail), rnd)
                     continue
                 if step == "compare":
                     # A file that is one mail (no "From " line first) is not
                     # appended to: growing it rewrites its mail.
-                    if not os.path.exists(db) or not first.startswith(b"From "):
+                    if not os.path.exists(db) or (kind == "mbox" and not first.startswith(b"From ")):
                         continue
                     if once is None:
                         words = words_of(rnd, first + tail, first)
-                        once = one_shot(mlidx, work, mbox, words)
+                        once = one_shot(mlidx, work, source, words)
                     compared += 1
                     bad = once if isinstance(once, tuple) else compare(mlidx, db, once, done[-1], words)
                     if bad:
@@ -205,7 +281,8 @@ def main():
                 shutil.copytree(work, keep, dirs_exist_ok=True)
                 print(f"FAILED {bad[0]}: exit {bad[1]}, {bad[2]:.1f} s, {bad[3]!r}; kept in {keep}", flush=True)
     print(f"{rounds} rounds, {failed} failed, {compared} databases compared with a one-shot import "
-          f"({completed} imports completed a message stored cut short); exit codes: "
+          f"({completed} imports completed a message stored cut short); rounds from a Maildir or "
+          f"an epoch: {kinds}; exit codes: "
           + ", ".join(f"{c} {k}: {n}" for (c, k), n in sorted(codes.items())))
     return 1 if failed else 0
 
