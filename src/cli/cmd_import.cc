@@ -78,10 +78,10 @@ Result<double> wait_seconds(const Args& args) {
 // the server's: so the cutoff is the latest ctime listed, unless that is
 // ahead of this machine's clock, less a margin for file systems that keep
 // whole seconds (two for FAT). A file read again is found known.
-std::int64_t maildir_cutoff(const std::vector<std::int64_t>& ctimes, std::int64_t now_ns) {
+std::int64_t maildir_cutoff(const std::vector<MaildirFile>& files, std::int64_t now_ns) {
   constexpr std::int64_t kMargin = std::int64_t{2} * 1000000000;
   std::int64_t latest = 0;
-  for (std::int64_t t : ctimes) latest = std::max(latest, t);
+  for (const MaildirFile& f : files) latest = std::max(latest, f.ctime_ns);
   return std::min(latest, now_ns) - kMargin;
 }
 
@@ -94,10 +94,8 @@ Status open_directory(const std::string& p, std::vector<db::ImportInput>& inputs
     std::size_t before = errors.size();
     const auto now = std::chrono::duration_cast<std::chrono::nanoseconds>(
                          std::chrono::system_clock::now().time_since_epoch()).count();
-    auto listed = list_maildir(p, errors);
-    in.files = std::move(listed.files);
-    in.ctimes = std::move(listed.ctimes);
-    in.listed_ns = maildir_cutoff(in.ctimes, now);
+    in.files = list_maildir(p, errors);
+    in.listed_ns = maildir_cutoff(in.files, now);
     std::error_code ec;
     auto key = std::filesystem::canonical(p, ec);
     if (!ec) in.state_key = key.string();

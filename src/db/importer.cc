@@ -213,7 +213,7 @@ class Parser {
     const auto& files = inputs_[i].files;
     for (std::size_t f = 0; f < files.size(); ++f) {
       if (stopping(i, f)) return;
-      auto mapped = MappedFile::open(files[f]);
+      auto mapped = MappedFile::open(files[f].path);
       if (!mapped) {
         out_.errors.push_back(mapped.error());
         out_.unread.push_back(i);
@@ -222,7 +222,7 @@ class Parser {
       std::string_view data = mapped->view();
       InputKind kind = sniff(data);
       if (kind == InputKind::Empty || kind == InputKind::NotMailbox) {
-        out_.errors.push_back(make_error(files[f], std::string(describe_refusal(kind)) + "; skipped"));
+        out_.errors.push_back(make_error(files[f].path, std::string(describe_refusal(kind)) + "; skipped"));
         continue;
       }
       MboxReader reader(data, kind);
@@ -507,18 +507,8 @@ PrefixCheck continued(ImportInput& in, std::size_t at, const InputState& st) {
 // whose inode has not changed since (ctime before that listing's cutoff,
 // ImportInput::listed_ns) were read then.
 void skip_unchanged(ImportInput& in, std::int64_t cutoff) {
-  std::size_t kept = 0;
-  for (std::size_t f = 0; f < in.files.size(); ++f) {
-    if (in.ctimes[f] < cutoff) continue;
-    if (kept != f) {  // a string moved onto itself is left empty
-      in.files[kept] = std::move(in.files[f]);
-      in.ctimes[kept] = in.ctimes[f];
-    }
-    ++kept;
-  }
-  in.skipped = static_cast<std::int64_t>(in.files.size() - kept);
-  in.files.resize(kept);
-  in.ctimes.resize(kept);
+  in.skipped = static_cast<std::int64_t>(
+      std::erase_if(in.files, [cutoff](const MaildirFile& f) { return f.ctime_ns < cutoff; }));
 }
 
 // The Maildirs read to their end, every file read, remember when they were

@@ -33,8 +33,7 @@ struct ImportInput {
   // Canonical path under which import_state remembers this input; empty:
   // nothing is remembered (stdin, .gz, one mail).
   std::string state_key;
-  std::vector<std::string> files;  // Maildir: its mail files in order
-  std::vector<std::int64_t> ctimes;  // Maildir: theirs (list_maildir)
+  std::vector<MaildirFile> files;  // Maildir: its mail files in order (list_maildir)
   // Maildir: files whose ctime is earlier were there, and read, when this
   // import listed it (Importer::plan_resume; schema/0010).
   std::int64_t listed_ns = 0;

@@ -7,6 +7,7 @@
 #include <zlib.h>
 
 #include <algorithm>
+#include <iterator>
 #include <cerrno>
 #include <cstdlib>
 #include <cstring>
@@ -129,13 +130,13 @@ bool is_maildir(const std::string& dir) {
   return fs::is_directory(fs::path(dir) / "cur", ec) || fs::is_directory(fs::path(dir) / "new", ec);
 }
 
-MaildirFiles list_maildir(const std::string& dir, std::vector<Error>& errors) {
-  MaildirFiles out;
+std::vector<MaildirFile> list_maildir(const std::string& dir, std::vector<Error>& errors) {
+  std::vector<MaildirFile> out;
   for (const char* sub : {"cur", "new"}) {
     fs::path d = fs::path(dir) / sub;
     std::error_code ec;
     if (!fs::is_directory(d, ec)) continue;
-    std::vector<std::pair<std::string, std::int64_t>> here;
+    std::vector<MaildirFile> here;
     for (fs::directory_iterator it(d, ec), end; !ec && it != end; it.increment(ec)) {
       std::string name = it->path().filename().string();
       if (name.starts_with(".")) continue;
@@ -157,14 +158,11 @@ MaildirFiles list_maildir(const std::string& dir, std::vector<Error>& errors) {
         continue;
       }
       ::close(fd);
-      here.emplace_back(std::move(path), std::int64_t{st.st_ctim.tv_sec} * 1000000000 + st.st_ctim.tv_nsec);
+      here.push_back({std::move(path), std::int64_t{st.st_ctim.tv_sec} * 1000000000 + st.st_ctim.tv_nsec});
     }
     if (ec) errors.push_back(make_error(d.string(), ec.message()));
     std::sort(here.begin(), here.end());
-    for (auto& [path, ctime] : here) {
-      out.files.push_back(std::move(path));
-      out.ctimes.push_back(ctime);
-    }
+    std::move(here.begin(), here.end(), std::back_inserter(out));
   }
   return out;
 }

@@ -32,11 +32,12 @@ bool is_maildir(const std::string& dir);
 // Its message files, cur/ then new/, each sorted by name (deterministic
 // order); entries that cannot be opened are errors, dot-files are skipped.
 // With each its ctime (ns since 1970): when its inode last changed.
-struct MaildirFiles {
-  std::vector<std::string> files;
-  std::vector<std::int64_t> ctimes;
+struct MaildirFile {
+  std::string path;
+  std::int64_t ctime_ns = 0;
+  auto operator<=>(const MaildirFile&) const = default;
 };
-MaildirFiles list_maildir(const std::string& dir, std::vector<Error>& errors);
+std::vector<MaildirFile> list_maildir(const std::string& dir, std::vector<Error>& errors);
 
 // A bare git repository (HEAD and objects/).
 bool is_git_dir(const std::string& dir);
