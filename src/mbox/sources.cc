@@ -1,7 +1,6 @@
 #include "mbox/sources.hh"
 
 #include <fcntl.h>
-#include <signal.h>
 #include <sys/stat.h>
 #include <unistd.h>
 #include <zlib.h>
@@ -209,19 +208,19 @@ namespace {
 
 // git in its own process group, so that a Ctrl-C at the terminal reaches
 // only mlidx, which then stops between messages and closes the pipes.
-Result<Spawned> spawn_git(const std::vector<std::string>& args, bool want_in, bool want_out) {
+Result<Child> spawn_git(const std::vector<std::string>& args, bool want_in, bool want_out) {
   SpawnOptions o;
   o.pipe_stdin = want_in;
   o.pipe_stdout = want_out;
   o.own_group = true;
-  auto c = spawn(args, o);
+  auto c = Child::start(args, o);
   if (!c) return make_error("git", c.error().why);
   return c;
 }
 
 int run_git(const std::vector<std::string>& args) {
   auto c = spawn_git(args, false, false);
-  return c ? wait_exit(c->pid) : -1;
+  return c ? c->finish() : -1;
 }
 
 }  // namespace
@@ -242,17 +241,10 @@ GitWalk walk_back_to(const std::string& git_dir, const std::string& since) {
   if (since.empty()) return w;
   auto list = spawn_git({"git", "--git-dir=" + git_dir, "rev-list", "--parents", "HEAD"}, false, true);
   if (!list) return w;
-  FILE* in = ::fdopen(list->out, "r");
-  if (!in) {
-    ::close(list->out);
-    ::kill(list->pid, SIGTERM);
-    wait_exit(list->pid);
-    return w;
-  }
   char line[512];
   bool ended = false, linear = true;
   while (true) {
-    if (!std::fgets(line, sizeof line, in)) {
+    if (!std::fgets(line, sizeof line, list->out())) {
       ended = true;
       break;
     }
@@ -271,9 +263,8 @@ GitWalk walk_back_to(const std::string& git_dir, const std::string& since) {
     if (!linear || w.commits.size() == kMaxWalk) break;
     w.commits.emplace_back(commit);
   }
-  if (!ended) ::kill(list->pid, SIGTERM);
-  std::fclose(in);
-  int rc = wait_exit(list->pid);
+  if (!ended) list->terminate();
+  int rc = list->finish();
   // The whole history read, each commit with one parent, and `since` not
   // in it: the history was rewritten.
   if (ended && linear && rc == 0) w.outcome = GitWalk::Rewound;
@@ -316,65 +307,45 @@ Result<std::unique_ptr<GitEpochReader>> GitEpochReader::start(const std::string&
     }
     auto list = spawn_git({"git", gd, "rev-list", "--reverse", range}, false, true);
     if (!list) return make_error(git_dir, "cannot run git rev-list: " + list.error().why);
-    r->list_pid_ = list->pid;
-    r->list_ = ::fdopen(list->out, "r");
-    if (!r->list_) return make_error(git_dir, std::strerror(errno));
+    r->list_ = std::move(*list);
   }
   auto cat = r->start_cat_file();
   if (!cat) return cat.error();
-  r->cat_ = *cat;
+  r->cat_ = std::move(*cat);
   return r;
 }
 
-Result<GitEpochReader::CatFile> GitEpochReader::start_cat_file() const {
+Result<Child> GitEpochReader::start_cat_file() const {
   auto c = spawn_git({"git", "--git-dir=" + dir_, "cat-file", "--batch"}, true, true);
   if (!c) return make_error(dir_, "cannot run git cat-file: " + c.error().why);
-  CatFile cat{c->pid, ::fdopen(c->in, "w"), ::fdopen(c->out, "r")};
-  if (!cat.in || !cat.out) {
-    int err = errno;
-    ::kill(cat.pid, SIGTERM);
-    if (cat.in) std::fclose(cat.in);
-    else ::close(c->in);
-    if (cat.out) std::fclose(cat.out);
-    else ::close(c->out);
-    wait_exit(cat.pid);
-    return make_error(dir_, std::strerror(err));
-  }
-  return cat;
+  return c;
 }
 
 GitEpochReader::~GitEpochReader() {
-  // Closing the pipes ends the children (EOF on cat-file's input, SIGPIPE
-  // for a rev-list still writing); an early end kills them first.
-  if (!done_) {
-    for (int pid : {list_pid_, cat_.pid, aux_.pid})
-      if (pid > 0) ::kill(pid, SIGTERM);
+  // Read to the end: closing cat-file's input ends it. An early end (an
+  // error, Ctrl-C) leaves the members' destructors to stop them.
+  if (done_) {
+    cat_.finish();
+    aux_.finish();
   }
-  for (CatFile* c : {&cat_, &aux_}) {
-    if (c->in) std::fclose(c->in);
-    if (c->out) std::fclose(c->out);
-  }
-  if (list_) std::fclose(list_);
-  for (int pid : {list_pid_, cat_.pid, aux_.pid})
-    if (pid > 0) wait_exit(pid);
 }
 
 Result<bool> GitEpochReader::look_up(const std::string& object, std::string& blob, std::size_t& size) {
-  if (!aux_.in) {
+  if (!aux_.running()) {
     auto cat = start_cat_file();
     if (!cat) return cat.error();
-    aux_ = *cat;
+    aux_ = std::move(*cat);
   }
-  if (std::fprintf(aux_.in, "%s\n", object.c_str()) < 0 || std::fflush(aux_.in) != 0)
+  if (std::fprintf(aux_.in(), "%s\n", object.c_str()) < 0 || std::fflush(aux_.in()) != 0)
     return make_error(dir_, "git cat-file stopped unexpectedly");
   return answer(aux_, blob, size);
 }
 
 // One object from cat-file --batch: "<oid> blob <size>\n<bytes>\n", or
 // "<name> missing\n". False: there is no such blob.
-Result<bool> GitEpochReader::answer(CatFile& cat, std::string& blob, std::size_t& size_out) {
+Result<bool> GitEpochReader::answer(Child& cat, std::string& blob, std::size_t& size_out) {
   char header[512];
-  if (!std::fgets(header, sizeof header, cat.out))
+  if (!std::fgets(header, sizeof header, cat.out()))
     return make_error(dir_, "git cat-file stopped unexpectedly");
   std::string_view h = header;
   if (!h.ends_with('\n')) return make_error(dir_, "git cat-file: unexpected answer");
@@ -395,7 +366,7 @@ Result<bool> GitEpochReader::answer(CatFile& cat, std::string& blob, std::size_t
     bool into_blob = keep && at < size;
     char* dst = into_blob ? blob.data() + at : sink;
     std::size_t want = into_blob ? size - at : std::min(left, sizeof sink);
-    std::size_t got = std::fread(dst, 1, want, cat.out);
+    std::size_t got = std::fread(dst, 1, want, cat.out());
     if (got == 0) return make_error(dir_, "git cat-file stopped in the middle of an object");
     at += got;
     left -= got;
@@ -404,14 +375,14 @@ Result<bool> GitEpochReader::answer(CatFile& cat, std::string& blob, std::size_t
 }
 
 Result<bool> GitEpochReader::next_commit(std::string& commit) {
-  if (!list_) {  // walked back already: pending_ holds them newest first
+  if (!list_.running()) {  // walked back already: pending_ holds them newest first
     if (pending_.empty()) return false;
     commit = std::move(pending_.back());
     pending_.pop_back();
     return true;
   }
   char line[128];
-  if (!std::fgets(line, sizeof line, list_)) {
+  if (!std::fgets(line, sizeof line, list_.out())) {
     if (auto s = finish(); !s) return s.error();
     return false;
   }
@@ -435,11 +406,11 @@ Result<bool> GitEpochReader::next(GitEntry& out) {
       listed_ = true;
       break;
     }
-    if (std::fprintf(cat_.in, "%s:m\n", c.c_str()) < 0)
+    if (std::fprintf(cat_.in(), "%s:m\n", c.c_str()) < 0)
       return make_error(dir_, "git cat-file stopped unexpectedly");
     asked_.push_back(std::move(c));
   }
-  if (std::fflush(cat_.in) != 0) return make_error(dir_, "git cat-file stopped unexpectedly");
+  if (std::fflush(cat_.in()) != 0) return make_error(dir_, "git cat-file stopped unexpectedly");
   if (asked_.empty()) {
     done_ = true;
     return false;
@@ -469,10 +440,7 @@ Result<bool> GitEpochReader::next(GitEntry& out) {
 }
 
 Status GitEpochReader::finish() {
-  std::fclose(list_);
-  list_ = nullptr;
-  int rc = wait_exit(list_pid_);
-  list_pid_ = -1;
+  int rc = list_.finish();
   if (rc != 0) return make_error(dir_, "git rev-list failed (exit status " + std::to_string(rc) + ")");
   return Ok{};
 }

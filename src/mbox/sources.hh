@@ -13,6 +13,7 @@
 
 #include "util/mapped_file.hh"
 #include "util/result.hh"
+#include "util/subprocess.hh"
 
 namespace mlidx {
 
@@ -90,17 +91,10 @@ class GitEpochReader {
   bool rewound() const { return rewound_; }
 
  private:
-  // A `git cat-file --batch` process: our ends of its pipes.
-  struct CatFile {
-    int pid = -1;
-    FILE* in = nullptr;   // its stdin
-    FILE* out = nullptr;  // its stdout
-  };
-
   GitEpochReader() = default;
-  Result<CatFile> start_cat_file() const;
+  Result<Child> start_cat_file() const;  // `git cat-file --batch`
   // One answer of `cat`: the blob (false: none, or over kMaxBlob).
-  Result<bool> answer(CatFile& cat, std::string& blob, std::size_t& size);
+  Result<bool> answer(Child& cat, std::string& blob, std::size_t& size);
   // A question and its answer, on the second process (removals).
   Result<bool> look_up(const std::string& object, std::string& blob, std::size_t& size);
   // The next commit to ask about, false when none is left.
@@ -108,10 +102,9 @@ class GitEpochReader {
   Status finish();
 
   std::string dir_;
-  int list_pid_ = -1;
-  FILE* list_ = nullptr;     // rev-list's stdout, or null:
+  Child list_;  // rev-list, or none:
   std::vector<std::string> pending_;  // the commits to read, newest first
-  CatFile cat_, aux_;
+  Child cat_, aux_;
   // Commits whose `m` cat_ was asked for and has not answered yet: asking
   // ahead lets git find the next blobs while this one is parsed (10,500
   // commits: git alone 0.67 s; one question at a time 1.2 s).

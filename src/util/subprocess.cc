@@ -88,6 +88,61 @@ int wait_exit(int pid) {
   return WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status);
 }
 
+Result<Child> Child::start(const std::vector<std::string>& argv, const SpawnOptions& o) {
+  auto c = spawn(argv, o);
+  if (!c) return c.error();
+  Child child;
+  child.pid_ = c->pid;
+  child.in_ = c->in >= 0 ? fdopen(c->in, "w") : nullptr;
+  child.out_ = c->out >= 0 ? fdopen(c->out, "r") : nullptr;
+  if ((c->in >= 0 && !child.in_) || (c->out >= 0 && !child.out_)) {
+    int e = errno;
+    if (c->in >= 0 && !child.in_) close(c->in);
+    if (c->out >= 0 && !child.out_) close(c->out);
+    return make_error(argv.empty() ? std::string("subprocess") : argv[0], std::strerror(e));  // ~Child stops it
+  }
+  return child;
+}
+
+Child::Child(Child&& o) noexcept : pid_(o.pid_), in_(o.in_), out_(o.out_) {
+  o.pid_ = -1;
+  o.in_ = o.out_ = nullptr;
+}
+
+Child& Child::operator=(Child&& o) noexcept {
+  if (this != &o) {
+    terminate();
+    finish();
+    pid_ = o.pid_;
+    in_ = o.in_;
+    out_ = o.out_;
+    o.pid_ = -1;
+    o.in_ = o.out_ = nullptr;
+  }
+  return *this;
+}
+
+Child::~Child() {
+  terminate();
+  finish();
+}
+
+void Child::terminate() {
+  if (pid_ > 0) kill(pid_, SIGTERM);
+}
+
+int Child::finish() {
+  for (std::FILE** f : {&in_, &out_})
+    if (*f) {
+      std::fclose(*f);
+      *f = nullptr;
+    }
+  if (pid_ <= 0) return -1;
+  int code = wait_exit(pid_);
+  pid_ = -1;
+  return code;
+}
+
 Result<Subprocess> Subprocess::start(const std::vector<std::string>& argv, const std::string& stdin_path) {
   const std::string what = argv.empty() ? std::string("subprocess") : argv[0];
   std::FILE* err = std::tmpfile();
@@ -95,55 +150,41 @@ Result<Subprocess> Subprocess::start(const std::vector<std::string>& argv, const
   SpawnOptions o;
   o.stdin_path = stdin_path;
   o.stderr_fd = fileno(err);
-  auto c = spawn(argv, o);
+  auto c = Child::start(argv, o);
   if (!c) {
     std::fclose(err);
     return c.error();
   }
   Subprocess p;
-  p.pid_ = c->pid;
-  p.out_ = fdopen(c->out, "r");
+  p.child_ = std::move(*c);
   p.err_ = err;
   return p;
 }
 
 Subprocess::Subprocess(Subprocess&& o) noexcept
-    : pid_(o.pid_), out_(o.out_), err_(o.err_), buf_(o.buf_), cap_(o.cap_) {
-  o.pid_ = -1;
-  o.out_ = o.err_ = nullptr;
+    : child_(std::move(o.child_)), err_(o.err_), buf_(o.buf_), cap_(o.cap_) {
+  o.err_ = nullptr;
   o.buf_ = nullptr;
   o.cap_ = 0;
 }
 
+// A program still running was stopped early (an error on our side): ~Child
+// does not leave it running.
 Subprocess::~Subprocess() {
-  if (pid_ > 0) {
-    kill(pid_, SIGTERM);  // stopped early (an error on our side): do not leave it running
-    wait();
-  }
-  if (out_) std::fclose(out_);
   if (err_) std::fclose(err_);
   std::free(buf_);
 }
 
 bool Subprocess::getline(std::string& line) {
-  if (!out_) return false;
-  ssize_t n = ::getline(&buf_, &cap_, out_);
+  if (!child_.out()) return false;
+  ssize_t n = ::getline(&buf_, &cap_, child_.out());
   if (n < 0) return false;
   if (n > 0 && buf_[n - 1] == '\n') --n;
   line.assign(buf_, static_cast<std::size_t>(n));
   return true;
 }
 
-int Subprocess::wait() {
-  if (out_) {
-    std::fclose(out_);  // a writer still writing gets SIGPIPE rather than block
-    out_ = nullptr;
-  }
-  if (pid_ <= 0) return -1;
-  int code = wait_exit(pid_);
-  pid_ = -1;
-  return code;
-}
+int Subprocess::wait() { return child_.finish(); }  // a writer still writing gets SIGPIPE
 
 std::string Subprocess::error_line() {
   if (!err_) return {};

@@ -31,6 +31,39 @@ Result<Spawned> spawn(const std::vector<std::string>& argv, const SpawnOptions& 
 // Waits for it: its exit code, 128 + the signal that ended it, -1 on error.
 int wait_exit(int pid);
 
+// A started program and our ends of its pipes as streams, owned: however
+// its user stops (an error, an exception, an early end), the streams are
+// closed and the program is stopped and waited for - no zombie, no leaked
+// descriptor. Empty when default-constructed or moved from.
+class Child {
+ public:
+  Child() = default;
+  // spawn(), with the pipes SpawnOptions asks for opened as streams.
+  static Result<Child> start(const std::vector<std::string>& argv, const SpawnOptions& options);
+  Child(Child&& o) noexcept;
+  Child& operator=(Child&& o) noexcept;
+  Child(const Child&) = delete;
+  Child& operator=(const Child&) = delete;
+  // An end nobody asked for (finish() not called): the program may still
+  // be writing, or waiting for input, so it gets SIGTERM first.
+  ~Child();
+
+  std::FILE* in() const { return in_; }    // its standard input, or null
+  std::FILE* out() const { return out_; }  // its standard output, or null
+  bool running() const { return pid_ > 0; }
+  int pid() const { return pid_; }
+  // Asks it to stop (SIGTERM), before finish(): its output is not wanted.
+  void terminate();
+  // Closes the streams (EOF on its input; SIGPIPE if it goes on writing)
+  // and waits: its exit code as wait_exit's, -1 when empty.
+  int finish();
+
+ private:
+  int pid_ = -1;
+  std::FILE* in_ = nullptr;
+  std::FILE* out_ = nullptr;
+};
+
 class Subprocess {
  public:
   // Starts argv[0] (looked up in PATH) with argv; its standard input is
@@ -52,8 +85,7 @@ class Subprocess {
 
  private:
   Subprocess() = default;
-  int pid_ = -1;
-  std::FILE* out_ = nullptr;
+  Child child_;
   std::FILE* err_ = nullptr;  // an unlinked temporary file
   char* buf_ = nullptr;
   std::size_t cap_ = 0;
