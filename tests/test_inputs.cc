@@ -194,6 +194,40 @@ TEST_CASE("inputs: an epoch longer than the reader asks ahead, removals among it
   CHECK(order == expected);
 }
 
+// Ctrl-C inside an epoch: the reader ends early (its git processes are
+// stopped, not waited on for the rest), the commits written are
+// remembered, and the next import reads only the rest.
+TEST_CASE("inputs: an epoch import stopped by Ctrl-C keeps what it stored; the next reads the rest") {
+  if (!has_git()) return;
+  TempDir t;
+  Inbox inbox(t / "inbox");
+  std::string stream;
+  constexpr int kMails = 6000;
+  for (int k = 1; k <= kMails; ++k) {
+    std::string mail = fmt::format("From: a@example.org\nSubject: m{0}\nMessage-ID: <m{0}@example.org>\n\nb\n", k);
+    stream += fmt::format("commit refs/heads/master\ncommitter t <t@example.org> {} +0000\ndata 1\nx\n"
+                          "deleteall\nM 100644 inline m\ndata {}\n{}\n", 1700000000 + k, mail.size(), mail);
+  }
+  write_file(t / "stream", stream);
+  sh("git --git-dir=" + shq(inbox.epoch(0).string()) + " fast-import --quiet < " + shq((t / "stream").string()));
+  fs::path db = t / "m.db";
+  auto start = std::chrono::steady_clock::now();
+  Run r = run_mlidx_with({"import", "--db", db.string(), inbox.dir.string()}, "", "MLIDX_INTERRUPT_AT=write:5000");
+  INFO(r.out << r.err);
+  REQUIRE(r.code == 130);
+  CHECK(std::chrono::steady_clock::now() - start < std::chrono::seconds(60));
+  const int stored = std::stoi(count(db, "messages"));
+  CHECK(stored >= 5000);
+  CHECK(stored < kMails);
+  CHECK(query1(db, "SELECT messages FROM import_state") == std::to_string(stored));
+  CHECK(query1(db, "PRAGMA integrity_check") == "ok");
+  r = import(db, {inbox.dir.string()});
+  CHECK(r.code == 0);
+  CHECK(r.out.find("public-inbox: " + std::to_string(kMails - stored) + " new commits read") != std::string::npos);
+  CHECK(count(db, "messages") == std::to_string(kMails));
+  CHECK(query1(db, "SELECT messages FROM import_state") == std::to_string(kMails));
+}
+
 TEST_CASE("inputs: a public-inbox removal is recorded, the mail is no longer live, and reindex keeps it") {
   if (!has_git()) return;
   TempDir t;
