@@ -85,3 +85,30 @@ TEST_CASE("batch queue: stop_and_drain releases a blocked producer and consumes 
   CHECK(q.stopped());
   CHECK(q.size() == 0);
 }
+
+// `mlidx import --timing` tells which thread bounds an import from these.
+TEST_CASE("batch queue: the time each side waited for the other is counted") {
+  BatchQueue<int> q(1, 100);
+  CHECK(q.push_waited() == 0);
+  CHECK(q.pop_waited() == 0);
+  SUBCASE("the consumer waits for a batch") {
+    auto later = std::async(std::launch::async, [&q] {
+      std::this_thread::sleep_for(150ms);
+      q.push({1}, 10);
+    });
+    CHECK(q.pop() == std::vector<int>{1});
+    CHECK(q.pop_waited() >= 0.1);
+    CHECK(q.push_waited() < 0.1);
+  }
+  SUBCASE("the producer waits for room") {
+    q.push({1}, 10);  // the queue holds one batch: full
+    auto later = std::async(std::launch::async, [&q] {
+      std::this_thread::sleep_for(150ms);
+      return q.pop();
+    });
+    q.push({2}, 10);
+    CHECK(later.get() == std::vector<int>{1});
+    CHECK(q.push_waited() >= 0.1);
+    CHECK(q.pop_waited() < 0.1);
+  }
+}

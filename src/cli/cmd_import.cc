@@ -221,10 +221,11 @@ void print_summary(const db::ImportCounts& c, const db::Store::KindCounts& k, st
                "{:.2f} s for it\n",
                c.load_seconds, c.load_wait_seconds);
   if (timing)
-    fmt::print("time: parse {:.2f} s (parser thread), write {:.2f} s, derive {:.2f} s ({} of {} messages' "
+    fmt::print("time: parse {:.2f} s (parser thread, {:.2f} s of it waiting for the writer), write {:.2f} s "
+               "(and {:.2f} s waiting for the parser), derive {:.2f} s ({} of {} messages' "
                "thread and kind rewritten, {} of them read from the derive snapshot), search index {:.2f} s "
                "({} messages, {} of them as they were stored), index builds {:.2f} s\n",
-               c.parse_seconds, c.write_seconds, c.derive_seconds, c.derive_rewrote, c.derived_messages,
+               c.parse_seconds, c.parse_waited_seconds, c.write_seconds, c.write_waited_seconds, c.derive_seconds, c.derive_rewrote, c.derived_messages,
                c.derived_from_snapshot, c.search_seconds, c.indexed, c.indexed_as_stored, c.finish_seconds);
 }
 

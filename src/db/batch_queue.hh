@@ -6,6 +6,7 @@
 // writer was the slower stage (an import with the search index): ~29 MB of
 // peak RSS at 50k messages, more when large mails came together.
 #pragma once
+#include <chrono>
 #include <condition_variable>
 #include <cstddef>
 #include <deque>
@@ -26,16 +27,20 @@ class BatchQueue {
   // the producer is done.
   void push(std::vector<T> batch, std::size_t bytes) {
     std::unique_lock lock(mu_);
+    auto start = Clock::now();
     not_full_.wait(lock, [&] {
       return stopped_ || q_.empty() || (q_.size() < max_batches_ && bytes_ + bytes <= max_bytes_);
     });
+    push_waited_ += Clock::now() - start;
     bytes_ += bytes;
     q_.push_back({std::move(batch), bytes});
     not_empty_.notify_one();
   }
   std::vector<T> pop() {
     std::unique_lock lock(mu_);
+    auto start = Clock::now();
     not_empty_.wait(lock, [&] { return !q_.empty(); });
+    pop_waited_ += Clock::now() - start;
     Entry e = std::move(q_.front());
     q_.pop_front();
     bytes_ -= e.bytes;
@@ -66,6 +71,17 @@ class BatchQueue {
     std::lock_guard lock(mu_);
     return bytes_;
   }
+  // How long push waited for room (the consumer was the slower side) and
+  // pop for a batch (the producer was): which side bounds an import
+  // (`mlidx import --timing`).
+  double push_waited() {
+    std::lock_guard lock(mu_);
+    return std::chrono::duration<double>(push_waited_).count();
+  }
+  double pop_waited() {
+    std::lock_guard lock(mu_);
+    return std::chrono::duration<double>(pop_waited_).count();
+  }
   bool ended() {
     std::lock_guard lock(mu_);
     return ended_;
@@ -76,6 +92,8 @@ class BatchQueue {
   }
 
  private:
+  using Clock = std::chrono::steady_clock;
+  Clock::duration push_waited_{}, pop_waited_{};
   struct Entry {
     std::vector<T> batch;
     std::size_t bytes = 0;

@@ -828,6 +828,8 @@ void Importer::parse_and_write(std::vector<ImportInput>& inputs, Preread& pre, I
   spent.free_all();
   store_.index_as_stored(false);
   c.parse_seconds = parsed.seconds;
+  c.parse_waited_seconds = q.push_waited();
+  c.write_waited_seconds = q.pop_waited();
   c.interrupted = parsed.interrupted;
   c.stopped_input = parsed.input;
   c.stopped_offset = parsed.offset;

@@ -61,6 +61,9 @@ struct ImportCounts {
   double resume_seconds = 0, hash_seconds = 0;
   double parse_seconds = 0;   // split + hash + parse, on the parser thread
   double write_seconds = 0;   // inserts and commits, on the writer thread
+  // Which thread bounds the import: the parser waiting for room in the
+  // queue (the writer is slower), the writer waiting for a batch.
+  double parse_waited_seconds = 0, write_waited_seconds = 0;
   double derive_seconds = 0;  // threads, classification, series (Store::rederive)
   // Resuming in WAL mode: the stored mail's load on the companion thread,
   // and how long the passes waited for it once the writes were done.
