@@ -3,6 +3,8 @@
 // stopped, Maildir folders, .gz files and stdin - and their hostile cases.
 #include <doctest/doctest.h>
 #include <sys/stat.h>
+#include <sys/wait.h>
+#include <unistd.h>
 
 #include <chrono>
 #include <cstdlib>
@@ -619,6 +621,46 @@ TEST_CASE("inputs: a Maildir imported before reads only the files changed since"
 
 // Ctrl-C inside a Maildir (at the 5,000th mail written, the parser at most
 // a full queue ahead of it) leaves no state: the next import reads it all.
+// The files an earlier import read, unchanged since, are not even opened:
+// a file only root can read, read by a first import as root, does not stop
+// a second one run as another user. (Opening each file was most of the
+// listing of a large Maildir.) Needs root and setpriv (util-linux).
+TEST_CASE("inputs: a Maildir's files that the import will not read are not opened") {
+  if (::geteuid() != 0 || std::system("command -v setpriv >/dev/null") != 0) {
+    MESSAGE("skipped: needs root and setpriv, to import as another user");
+    return;
+  }
+  TempDir t;
+  auto mails = data_messages();
+  fs::path md = t / "Maildir";
+  for (const char* d : {"cur", "new", "tmp"}) fs::create_directories(md / d);
+  for (std::size_t i = 0; i < 3; ++i) write_file(md / "cur" / fmt::format("{}.x.host:2,S", i), mails[i]);
+  fs::permissions(md / "cur" / "0.x.host:2,S", fs::perms::none);
+  std::this_thread::sleep_for(std::chrono::milliseconds(2200));  // out of the next listing's margin
+  write_file(md / "new" / "3.x.host", mails[3]);
+  fs::path db = t / "m.db";
+  REQUIRE(import(db, {md.string()}).code == 0);
+  // Another user may write the database and read all but the first file.
+  fs::permissions(t.path, fs::perms::all);
+  fs::permissions(db, fs::perms::owner_read | fs::perms::owner_write | fs::perms::group_read |
+                          fs::perms::group_write | fs::perms::others_read | fs::perms::others_write);
+  std::string out = (t / "out").string();
+  std::string cmd = "setpriv --reuid=65534 --regid=65534 --clear-groups " + shq(MLIDX_BIN) +
+                    " import --db " + shq(db.string()) + " " + shq(md.string()) + " >" + shq(out) + " 2>&1";
+  int status = std::system(cmd.c_str());
+  INFO(read_file(out));
+  CHECK(WIFEXITED(status));
+  CHECK(WEXITSTATUS(status) == 0);
+  CHECK(read_file(out).find("read 1 messages (skipped 3 already imported): 0 new, 1 duplicates") !=
+        std::string::npos);
+  // Changed since (here: made readable), it is opened and read again.
+  fs::permissions(md / "cur" / "0.x.host:2,S", fs::perms::owner_read | fs::perms::others_read);
+  status = std::system(cmd.c_str());
+  CHECK(WEXITSTATUS(status) == 0);
+  CHECK(read_file(out).find("read 2 messages (skipped 2 already imported): 0 new, 2 duplicates") !=
+        std::string::npos);
+}
+
 TEST_CASE("inputs: a Maildir an import stopped in is read in full next time") {
   TempDir t;
   fs::path md = t / "Maildir";

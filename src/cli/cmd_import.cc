@@ -15,6 +15,7 @@
 
 #include "cli/commands.hh"
 #include "cli/options.hh"
+#include "db/import_state.hh"
 #include "db/importer.hh"
 #include "mbox/sources.hh"
 #include "util/file_lock.hh"
@@ -85,20 +86,29 @@ std::int64_t maildir_cutoff(const std::vector<MaildirFile>& files, std::int64_t 
   return std::min(latest, now_ns) - kMargin;
 }
 
+// The database an import writes to, and its --list-id: what earlier imports
+// recorded there of a Maildir spares opening files it will not read.
+struct ImportTarget {
+  std::string db, list_id;
+};
+
 // A directory: a Maildir, a public-inbox v2 inbox (one input per epoch) or
 // one epoch N.git.
-Status open_directory(const std::string& p, std::vector<db::ImportInput>& inputs,
-                      std::vector<Error>& errors) {
+Status open_directory(const std::string& p, const ImportTarget& target,
+                      std::vector<db::ImportInput>& inputs, std::vector<Error>& errors) {
   if (is_maildir(p)) {
     db::ImportInput in(p, MappedFile(), InputKind::Mbox, db::Source::Maildir);
     std::size_t before = errors.size();
-    const auto now = std::chrono::duration_cast<std::chrono::nanoseconds>(
-                         std::chrono::system_clock::now().time_since_epoch()).count();
-    in.files = list_maildir(p, errors);
-    in.listed_ns = maildir_cutoff(in.files, now);
     std::error_code ec;
     auto key = std::filesystem::canonical(p, ec);
     if (!ec) in.state_key = key.string();
+    std::int64_t open_from = INT64_MIN;
+    if (!in.state_key.empty())
+      open_from = db::recorded_listing(target.db, in.state_key, target.list_id).value_or(INT64_MIN);
+    const auto now = std::chrono::duration_cast<std::chrono::nanoseconds>(
+                         std::chrono::system_clock::now().time_since_epoch()).count();
+    in.files = list_maildir(p, errors, open_from);
+    in.listed_ns = maildir_cutoff(in.files, now);
     if (errors.size() == before) inputs.push_back(std::move(in));
     return Ok{};
   }
@@ -149,13 +159,14 @@ Result<db::ImportInput> open_file(const std::string& p) {
 
 // Every input is opened and recognised before the database is touched, so a
 // bad path leaves the database exactly as it was.
-Result<std::vector<db::ImportInput>> open_inputs(const std::vector<std::string>& paths) {
+Result<std::vector<db::ImportInput>> open_inputs(const std::vector<std::string>& paths,
+                                                 const ImportTarget& target) {
   std::vector<db::ImportInput> inputs;
   std::vector<Error> errors;
   for (const auto& p : paths) {
     std::error_code ec;
     if (p != "-" && std::filesystem::is_directory(p, ec)) {
-      if (auto s = open_directory(p, inputs, errors); !s) errors.push_back(s.error());
+      if (auto s = open_directory(p, target, inputs, errors); !s) errors.push_back(s.error());
       continue;
     }
     auto in = open_file(p);
@@ -267,7 +278,7 @@ int cmd_import(const Argv& argv) {
                   kExitUsage);
   auto wait = wait_seconds(*args);
   if (!wait) return report(wait.error(), kExitUsage);
-  auto inputs = open_inputs(args->positional);
+  auto inputs = open_inputs(args->positional, {args->db(), args->value("--list-id")});
   if (!inputs) return report(inputs.error());
   install_handlers();
   // Declared before the store: it must outlive every connection.

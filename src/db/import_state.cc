@@ -1,5 +1,7 @@
 #include "db/import_state.hh"
 
+#include <filesystem>
+
 namespace mlidx::db {
 namespace {
 
@@ -33,6 +35,23 @@ std::optional<InputState> ImportState::find(const std::string& source) {
   }
   find_.reset();
   return s;
+}
+
+std::optional<std::int64_t> recorded_listing(const std::string& db_path, const std::string& source,
+                                             const std::string& list_id) {
+  std::error_code ec;
+  if (!std::filesystem::is_regular_file(db_path, ec)) return std::nullopt;
+  auto c = Connection::open(db_path, Connection::Mode::ReadOnly);
+  if (!c) return std::nullopt;
+  sqlite3_busy_timeout(c->handle(), 0);  // an import writing it: no waiting here, the lock waits
+  try {
+    Statement s(*c, "SELECT listed_ns FROM import_state "
+                    "WHERE source = ? AND list_id = ? AND kind = 'maildir'");
+    s.bind(1, source).bind(2, list_id);
+    if (s.step()) return s.int64(0);
+  } catch (const DbError&) {  // a database this version cannot read, or busy: open every file
+  }
+  return std::nullopt;
 }
 
 void ImportState::save_mbox(const std::string& source, const InputState& s) {

@@ -35,6 +35,14 @@ class ImportState {
   Statement find_, save_, removal_, problem_;
 };
 
+// What an earlier import with this --list-id recorded of the Maildir
+// `source` (InputState::listed_ns), read before the import takes its lock
+// (the inputs are checked before the database is touched): none when
+// there is no such database or row, or it cannot be read now. Imports only
+// move it forward, so a later one can only skip more.
+std::optional<std::int64_t> recorded_listing(const std::string& db_path, const std::string& source,
+                                             const std::string& list_id);
+
 // For reindex: copies import_state and removals into the new database and
 // gives removed mail its `removed` problem again.
 void copy_import_state(Connection& from, Connection& to);

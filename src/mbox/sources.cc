@@ -129,7 +129,8 @@ bool is_maildir(const std::string& dir) {
   return fs::is_directory(fs::path(dir) / "cur", ec) || fs::is_directory(fs::path(dir) / "new", ec);
 }
 
-std::vector<MaildirFile> list_maildir(const std::string& dir, std::vector<Error>& errors) {
+std::vector<MaildirFile> list_maildir(const std::string& dir, std::vector<Error>& errors,
+                                      std::int64_t open_from_ns) {
   std::vector<MaildirFile> out;
   for (const char* sub : {"cur", "new"}) {
     fs::path d = fs::path(dir) / sub;
@@ -149,15 +150,18 @@ std::vector<MaildirFile> list_maildir(const std::string& dir, std::vector<Error>
         errors.push_back(make_error(path, "not a regular file (a Maildir holds one mail per file)"));
         continue;
       }
-      // Opened once here so that an unreadable file stops the import
-      // before the database is touched.
-      int fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC);
-      if (fd < 0) {
-        errors.push_back(make_error(path, std::strerror(errno)));
-        continue;
+      const std::int64_t ctime = std::int64_t{st.st_ctim.tv_sec} * 1000000000 + st.st_ctim.tv_nsec;
+      // Opened once here so that an unreadable file to be read stops the
+      // import before the database is touched.
+      if (ctime >= open_from_ns) {
+        int fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC);
+        if (fd < 0) {
+          errors.push_back(make_error(path, std::strerror(errno)));
+          continue;
+        }
+        ::close(fd);
       }
-      ::close(fd);
-      here.push_back({std::move(path), std::int64_t{st.st_ctim.tv_sec} * 1000000000 + st.st_ctim.tv_nsec});
+      here.push_back({std::move(path), ctime});
     }
     if (ec) errors.push_back(make_error(d.string(), ec.message()));
     std::sort(here.begin(), here.end());

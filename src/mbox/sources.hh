@@ -32,13 +32,18 @@ Result<MappedFile> spool_stdin();
 bool is_maildir(const std::string& dir);
 // Its message files, cur/ then new/, each sorted by name (deterministic
 // order); entries that cannot be opened are errors, dot-files are skipped.
-// With each its ctime (ns since 1970): when its inode last changed.
+// With each its ctime (ns since 1970): when its inode last changed. Files
+// whose ctime is before `open_from_ns` are not opened: an earlier import
+// read them, and this one will not (ImportInput::listed_ns). Opening every
+// file was most of a listing: ~2 us a file, 20 ms of a 10k Maildir's
+// 0.2 s import of 500 new mails.
 struct MaildirFile {
   std::string path;
   std::int64_t ctime_ns = 0;
   auto operator<=>(const MaildirFile&) const = default;
 };
-std::vector<MaildirFile> list_maildir(const std::string& dir, std::vector<Error>& errors);
+std::vector<MaildirFile> list_maildir(const std::string& dir, std::vector<Error>& errors,
+                                      std::int64_t open_from_ns = INT64_MIN);
 
 // A bare git repository (HEAD and objects/).
 bool is_git_dir(const std::string& dir);
