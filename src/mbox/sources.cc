@@ -1,5 +1,6 @@
 #include "mbox/sources.hh"
 
+#include <dirent.h>
 #include <fcntl.h>
 #include <sys/stat.h>
 #include <unistd.h>
@@ -129,44 +130,64 @@ bool is_maildir(const std::string& dir) {
   return fs::is_directory(fs::path(dir) / "cur", ec) || fs::is_directory(fs::path(dir) / "new", ec);
 }
 
-std::vector<MaildirFile> list_maildir(const std::string& dir, std::vector<Error>& errors,
-                                      std::int64_t open_from_ns) {
-  std::vector<MaildirFile> out;
-  for (const char* sub : {"cur", "new"}) {
-    fs::path d = fs::path(dir) / sub;
-    std::error_code ec;
-    if (!fs::is_directory(d, ec)) continue;
-    std::vector<MaildirFile> here;
-    for (fs::directory_iterator it(d, ec), end; !ec && it != end; it.increment(ec)) {
-      std::string name = it->path().filename().string();
-      if (name.starts_with(".")) continue;
-      std::string path = it->path().string();
-      struct stat st {};
-      if (::stat(path.c_str(), &st) != 0) {
+namespace {
+
+// One of a Maildir's cur/ and new/, appended to `out`. Each entry is
+// looked up relative to the open directory (fstatat, openat): a full path
+// for each, walked by the kernel from the root, took a quarter of the
+// listing of a 50k-file folder.
+void list_maildir_dir(const std::string& d, std::int64_t open_from_ns, std::vector<MaildirFile>& out,
+                      std::vector<Error>& errors) {
+  DIR* dir = ::opendir(d.c_str());
+  if (!dir) {
+    if (errno != ENOENT && errno != ENOTDIR) errors.push_back(make_error(d, std::strerror(errno)));
+    return;
+  }
+  const int dfd = ::dirfd(dir);
+  const std::size_t first = out.size();
+  while (true) {
+    errno = 0;
+    const dirent* e = ::readdir(dir);
+    if (!e) {
+      if (errno) errors.push_back(make_error(d, std::strerror(errno)));
+      break;
+    }
+    const char* name = e->d_name;
+    if (name[0] == '.') continue;
+    std::string path = d + '/' + name;
+    struct stat st {};
+    if (::fstatat(dfd, name, &st, 0) != 0) {
+      errors.push_back(make_error(path, std::strerror(errno)));
+      continue;
+    }
+    if (!S_ISREG(st.st_mode)) {
+      errors.push_back(make_error(path, "not a regular file (a Maildir holds one mail per file)"));
+      continue;
+    }
+    const std::int64_t ctime = std::int64_t{st.st_ctim.tv_sec} * 1000000000 + st.st_ctim.tv_nsec;
+    // Opened once here so that an unreadable file to be read stops the
+    // import before the database is touched.
+    if (ctime >= open_from_ns) {
+      int fd = ::openat(dfd, name, O_RDONLY | O_CLOEXEC);
+      if (fd < 0) {
         errors.push_back(make_error(path, std::strerror(errno)));
         continue;
       }
-      if (!S_ISREG(st.st_mode)) {
-        errors.push_back(make_error(path, "not a regular file (a Maildir holds one mail per file)"));
-        continue;
-      }
-      const std::int64_t ctime = std::int64_t{st.st_ctim.tv_sec} * 1000000000 + st.st_ctim.tv_nsec;
-      // Opened once here so that an unreadable file to be read stops the
-      // import before the database is touched.
-      if (ctime >= open_from_ns) {
-        int fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC);
-        if (fd < 0) {
-          errors.push_back(make_error(path, std::strerror(errno)));
-          continue;
-        }
-        ::close(fd);
-      }
-      here.push_back({std::move(path), ctime});
+      ::close(fd);
     }
-    if (ec) errors.push_back(make_error(d.string(), ec.message()));
-    std::sort(here.begin(), here.end());
-    std::move(here.begin(), here.end(), std::back_inserter(out));
+    out.push_back({std::move(path), ctime});
   }
+  ::closedir(dir);
+  std::sort(out.begin() + static_cast<std::ptrdiff_t>(first), out.end());
+}
+
+}  // namespace
+
+std::vector<MaildirFile> list_maildir(const std::string& dir, std::vector<Error>& errors,
+                                      std::int64_t open_from_ns) {
+  std::vector<MaildirFile> out;
+  for (const char* sub : {"cur", "new"})
+    list_maildir_dir((fs::path(dir) / sub).string(), open_from_ns, out, errors);
   return out;
 }
 
