@@ -77,8 +77,8 @@ class Subprocess {
 
   // The next line of its output without its "\n"; false at the end.
   bool getline(std::string& line);
-  // Reads what is left of the output, waits for the exit; the exit code,
-  // or 128 + the signal that ended it.
+  // Closes its output (a program still writing gets SIGPIPE) and waits;
+  // the exit code, or 128 + the signal that ended it.
   int wait();
   // Its standard error, after wait(), cut to its first line.
   std::string error_line();
