@@ -661,6 +661,30 @@ TEST_CASE("inputs: a Maildir's files that the import will not read are not opene
         std::string::npos);
 }
 
+// What an earlier import recorded of a Maildir is read before the inputs
+// are all checked (the files it will not read are not opened): a glance
+// that creates nothing, so a refused import leaves the database's
+// directory as it was.
+TEST_CASE("inputs: an import refused for one input leaves a Maildir's database and its directory as they were") {
+  TempDir t;
+  fs::path md = t / "Maildir";
+  for (const char* d : {"cur", "new", "tmp"}) fs::create_directories(md / d);
+  write_file(md / "cur" / "1.x.host:2,S", data_messages()[0]);
+  fs::path db = t / "m.db";
+  REQUIRE(import(db, {md.string()}).code == 0);
+  REQUIRE(count(db, "import_state") == "1");
+  // Left by that read-only query (a reader cannot remove them), now by nobody.
+  fs::remove(t / "m.db-wal");
+  fs::remove(t / "m.db-shm");
+  const std::string before = read_file(db);
+  Run r = import(db, {md.string(), (t / "missing.mbox").string()});
+  CHECK(r.code != 0);
+  CHECK(r.err.find("missing.mbox: No such file or directory") != std::string::npos);
+  CHECK(read_file(db) == before);
+  CHECK_FALSE(fs::exists(t / "m.db-wal"));
+  CHECK_FALSE(fs::exists(t / "m.db-shm"));
+}
+
 TEST_CASE("inputs: a Maildir an import stopped in is read in full next time") {
   TempDir t;
   fs::path md = t / "Maildir";

@@ -41,9 +41,12 @@ std::optional<std::int64_t> recorded_listing(const std::string& db_path, const s
                                              const std::string& list_id) {
   std::error_code ec;
   if (!std::filesystem::is_regular_file(db_path, ec)) return std::nullopt;
-  auto c = Connection::open(db_path, Connection::Mode::ReadOnly);
+  // Not even the -wal and -shm files are created: an import refused for
+  // another input leaves the database's directory as it was. Read while
+  // an import writes, the value may be stale: an earlier cutoff, which
+  // only opens more files.
+  auto c = Connection::open(db_path, Connection::Mode::Glance);
   if (!c) return std::nullopt;
-  sqlite3_busy_timeout(c->handle(), 0);  // an import writing it: no waiting here, the lock waits
   try {
     Statement s(*c, "SELECT listed_ns FROM import_state "
                     "WHERE source = ? AND list_id = ? AND kind = 'maildir'");

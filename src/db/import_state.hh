@@ -37,9 +37,10 @@ class ImportState {
 
 // What an earlier import with this --list-id recorded of the Maildir
 // `source` (InputState::listed_ns), read before the import takes its lock
-// (the inputs are checked before the database is touched): none when
-// there is no such database or row, or it cannot be read now. Imports only
-// move it forward, so a later one can only skip more.
+// (the inputs are checked before the database is touched), without
+// locking or changing anything: none when there is no such database or
+// row, or it cannot be read. Imports only move it forward, so a later one
+// can only skip more.
 std::optional<std::int64_t> recorded_listing(const std::string& db_path, const std::string& source,
                                              const std::string& list_id);
 

@@ -67,11 +67,12 @@ Result<Connection> Connection::open(const std::string& path, Mode mode) {
     return true;
   }();
   (void)configured;
-  int flags = mode == Mode::ReadOnly    ? SQLITE_OPEN_READONLY
-              : mode == Mode::ReadWrite ? SQLITE_OPEN_READWRITE
-                                        : SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE;
+  int flags = mode == Mode::ReadOnly || mode == Mode::Glance ? SQLITE_OPEN_READONLY
+              : mode == Mode::ReadWrite                    ? SQLITE_OPEN_READWRITE
+                                                           : SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE;
   std::string why;
-  sqlite3* db = open_handle(path, flags, why);
+  sqlite3* db = mode == Mode::Glance ? open_handle(immutable_uri(path), flags | SQLITE_OPEN_URI, why)
+                                     : open_handle(path, flags, why);
   if (db && mode == Mode::ReadOnly && needs_immutable(db)) {
     sqlite3_close(db);
     db = open_handle(immutable_uri(path), flags | SQLITE_OPEN_URI, why);

@@ -16,7 +16,10 @@ namespace mlidx::db {
 
 class Connection {
  public:
-  enum class Mode { ReadOnly, ReadWrite, Create };
+  // Glance: read-only, without locks and without creating the -wal and
+  // -shm files (immutable=1): what the file holds now, possibly stale while
+  // another connection writes it.
+  enum class Mode { ReadOnly, ReadWrite, Create, Glance };
   static Result<Connection> open(const std::string& path, Mode mode);
   Connection(Connection&& o) noexcept : db_(o.db_) { o.db_ = nullptr; }
   Connection& operator=(Connection&& o) noexcept;
