@@ -46,7 +46,7 @@ Importing the same mail again adds nothing. An mbox file or an epoch
 imported before is read from where the last import stopped (appended mail
 only, or the commits fetched since); an mbox rewritten since is read in
 full. A Maildir imported before is read for the files changed since (their
-ctime). Ctrl-C stores the mail read so far and stops (exit 130): the same import
+ctime; the others are not even opened). Ctrl-C stores the mail read so far and stops (exit 130): the same import
 run again continues. An mbox whose last line has no line end was cut
 short: its mail is stored, the last message with a 'truncated' problem,
 and the exit status is 1; the import that reads that message whole stores
@@ -61,7 +61,8 @@ it in its place ("completed:" in the summary).
   --wait SECONDS    how long to wait for another import of the same
                     database to finish (default 60; 0: fail at once)
   --quiet           no progress and no summary
-  --timing          print the time of each import stage
+  --timing          print the time of each import stage, and how long
+                    the parser and the writer waited for each other
 )"},
     {"sql", R"(usage: mlidx sql QUERY [VALUE...] [--param NAME=VALUE]... [--write]
                  [--table|--tsv|--csv|--json|--jsonl] [--db PATH]
