@@ -236,8 +236,9 @@ void print_summary(const db::ImportCounts& c, const db::Store::KindCounts& k, st
                "(and {:.2f} s waiting for the parser), derive {:.2f} s ({} of {} messages' "
                "thread and kind rewritten, {} of them read from the derive snapshot), search index {:.2f} s "
                "({} messages, {} of them as they were stored), index builds {:.2f} s\n",
-               c.parse_seconds, c.parse_waited_seconds, c.write_seconds, c.write_waited_seconds, c.derive_seconds, c.derive_rewrote, c.derived_messages,
-               c.derived_from_snapshot, c.search_seconds, c.indexed, c.indexed_as_stored, c.finish_seconds);
+               c.parse_seconds, c.parse_waited_seconds, c.write_seconds, c.write_waited_seconds,
+               c.derive_seconds, c.derive_rewrote, c.derived_messages, c.derived_from_snapshot,
+               c.search_seconds, c.indexed, c.indexed_as_stored, c.finish_seconds);
 }
 
 // What an interrupted or cut-short import tells the user, on stderr.

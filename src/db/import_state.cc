@@ -43,8 +43,9 @@ std::optional<std::int64_t> recorded_listing(const std::string& db_path, const s
   if (!std::filesystem::is_regular_file(db_path, ec)) return std::nullopt;
   // Not even the -wal and -shm files are created: an import refused for
   // another input leaves the database's directory as it was. Read while
-  // an import writes, the value may be stale: an earlier cutoff, which
-  // only opens more files.
+  // another import writes, the value may be stale (an earlier cutoff: more
+  // files opened) or, in a page being rewritten, wrong; either only moves
+  // where an unreadable file is reported: here, or when it is read.
   auto c = Connection::open(db_path, Connection::Mode::Glance);
   if (!c) return std::nullopt;
   try {
@@ -52,7 +53,7 @@ std::optional<std::int64_t> recorded_listing(const std::string& db_path, const s
                     "WHERE source = ? AND list_id = ? AND kind = 'maildir'");
     s.bind(1, source).bind(2, list_id);
     if (s.step()) return s.int64(0);
-  } catch (const DbError&) {  // a database this version cannot read, or busy: open every file
+  } catch (const DbError&) {  // not a database, or from before schema 10: open every file
   }
   return std::nullopt;
 }

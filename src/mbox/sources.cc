@@ -7,7 +7,6 @@
 #include <zlib.h>
 
 #include <algorithm>
-#include <iterator>
 #include <cerrno>
 #include <cstdlib>
 #include <cstring>

@@ -99,7 +99,8 @@ Result<Child> Child::start(const std::vector<std::string>& argv, const SpawnOpti
     int e = errno;
     if (c->in >= 0 && !child.in_) close(c->in);
     if (c->out >= 0 && !child.out_) close(c->out);
-    return make_error(argv.empty() ? std::string("subprocess") : argv[0], std::strerror(e));  // ~Child stops it
+    // ~Child stops the program and closes the stream that was opened.
+    return make_error(argv.empty() ? std::string("subprocess") : argv[0], std::strerror(e));
   }
   return child;
 }
