@@ -47,10 +47,11 @@ imported before is read from where the last import stopped (appended mail
 only, or the commits fetched since); an mbox rewritten since is read in
 full. A Maildir imported before is read for the files changed since (their
 ctime; the others are not even opened). Ctrl-C stores the mail read so far
-and stops (exit 130): the same import run again continues. An mbox whose last line has no line end was cut
-short: its mail is stored, the last message with a 'truncated' problem,
-and the exit status is 1; the import that reads that message whole stores
-it in its place ("completed:" in the summary).
+and stops (exit 130): the same import run again continues. An mbox whose
+last line has no line end was cut short: its mail is stored, the last
+message with a 'truncated' problem, and the exit status is 1; the import
+that reads that message whole stores it in its place ("completed:" in the
+summary).
   --list-id ID      the list of mail that has no List-Id header (it
                     outranks X-Mailing-List); mail already stored that
                     names no list of its own joins this list too.
