@@ -204,7 +204,9 @@ TEST_CASE("inputs: an epoch import stopped by Ctrl-C keeps what it stored; the n
   TempDir t;
   Inbox inbox(t / "inbox");
   std::string stream;
-  constexpr int kMails = 6000;
+  // More than the queue can hold past the 5,000th write (16 batches of 64):
+  // the parser, ahead by at most that, is still reading when it is stopped.
+  constexpr int kMails = 8000;
   for (int k = 1; k <= kMails; ++k) {
     std::string mail = fmt::format("From: a@example.org\nSubject: m{0}\nMessage-ID: <m{0}@example.org>\n\nb\n", k);
     stream += fmt::format("commit refs/heads/master\ncommitter t <t@example.org> {} +0000\ndata 1\nx\n"
