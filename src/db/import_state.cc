@@ -49,10 +49,8 @@ std::optional<std::int64_t> recorded_listing(const std::string& db_path, const s
   auto c = Connection::open(db_path, Connection::Mode::Glance);
   if (!c) return std::nullopt;
   try {
-    Statement s(*c, "SELECT listed_ns FROM import_state "
-                    "WHERE source = ? AND list_id = ? AND kind = 'maildir'");
-    s.bind(1, source).bind(2, list_id);
-    if (s.step()) return s.int64(0);
+    auto s = ImportState(*c, list_id).find(source);
+    if (s && s->listed_ns != 0) return s->listed_ns;
   } catch (const DbError&) {  // not a database, or from before schema 10: open every file
   }
   return std::nullopt;

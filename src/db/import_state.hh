@@ -39,8 +39,9 @@ class ImportState {
 // `source` (InputState::listed_ns), read before the import takes its lock
 // (the inputs are checked before the database is touched), without
 // locking or changing anything: none when there is no such database or
-// row, or it cannot be read. Imports only move it forward, so a later one
-// can only skip more.
+// row, or it cannot be read. An import between this and the next one's
+// own read may move it; a file then read without being checked here is
+// reported when it is read.
 std::optional<std::int64_t> recorded_listing(const std::string& db_path, const std::string& source,
                                              const std::string& list_id);
 
